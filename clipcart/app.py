@@ -1,0 +1,80 @@
+"""The Litestar application: every context's routes, templates, static files and errors."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+import clipcart.handlers  # noqa: F401  (event handlers register on import)
+from clipcart import __version__
+from clipcart.config import Settings, get_settings
+from clipcart.identity import api as identity_api
+from clipcart.identity import pages as identity_pages
+from clipcart.web import pages as web_pages
+from clipcart.web.auth import AuthMiddleware
+from clipcart.web.problems import EXCEPTION_HANDLERS
+from clipcart.web.templating import configure_environment
+
+PACKAGE_DIR = Path(__file__).parent
+TEMPLATE_DIRS = sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.is_dir())
+
+
+def _api_router() -> Router:
+    return Router(path="/api/v1", route_handlers=[identity_api.router],
+                  opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
+
+
+def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Litestar:
+    settings = settings or get_settings()
+    on_startup: list[Any] = []
+    on_shutdown: list[Any] = []
+    if run_jobs:
+        from clipcart.jobs import make_consumer
+
+        consumer = make_consumer()
+        on_startup.append(lambda: consumer.start())
+        on_shutdown.append(lambda: consumer.stop(graceful=True))
+    return Litestar(
+        route_handlers=[
+            _api_router(),
+            identity_pages.router,
+            web_pages.router,
+            create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
+                                       include_in_schema=False),
+        ],
+        middleware=[AuthMiddleware()],
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="cc_csrf",
+                               cookie_samesite="lax",
+                               exclude=["/api/", "/healthz", "/readyz", "/schema"]),
+        template_config=TemplateConfig(directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine,
+                                       engine_callback=configure_environment),
+        openapi_config=OpenAPIConfig(
+            title="clipcart buyer API", version=__version__, path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer",
+                                         description="An access token from /api/v1/auth/token")
+            }),
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        debug=settings.debug,
+        logging_config=None,
+    )
+
+
+def app_factory() -> Litestar:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(run_jobs=get_settings().run_jobs_in_process)

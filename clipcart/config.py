@@ -1,0 +1,117 @@
+"""One typed settings object, read from ``CLIPCART_*`` environment variables.
+
+Secrets that are not given are generated on first run and kept under the data folder,
+so a fresh install works with nothing configured and keeps its keys across restarts.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name, "1" if default else "0").strip().lower()
+    return raw in {"1", "true", "yes", "on"}
+
+
+def _secret_file(data_dir: Path, name: str) -> str:
+    """Read a generated secret from ``data_dir/secrets/name``, creating it once."""
+    folder = data_dir / "secrets"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if not path.exists():
+        value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of clipcart. See the configuration table in the README."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    pii_keys: tuple[str, ...]
+    markets_file: Path | None
+    jobs_url: str
+    run_jobs_in_process: bool
+    redis_url: str
+    host: str
+    port: int
+    base_url: str
+    session_days: int
+    api_token_hours: int
+    login_attempts_per_window: int
+    login_window_seconds: int
+    max_body_bytes: int
+    debug: bool
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("CLIPCART_DATA_DIR", "./var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = _env("CLIPCART_DATABASE_URL", f"sqlite:///{data_dir / 'clipcart.db'}")
+    secret_key = _env("CLIPCART_SECRET_KEY", "") or _secret_file(data_dir, "secret_key")
+    pii_raw = _env("CLIPCART_PII_KEYS", "") or _secret_file(data_dir, "pii_key")
+    markets_file = _env("CLIPCART_MARKETS_FILE", "")
+    host = _env("CLIPCART_HOST", "127.0.0.1")
+    port = _env_int("CLIPCART_PORT", 8000)
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=secret_key,
+        pii_keys=tuple(k.strip() for k in pii_raw.split(",") if k.strip()),
+        markets_file=Path(markets_file) if markets_file else None,
+        jobs_url=_env("CLIPCART_JOBS_URL", f"sqlite:///{data_dir / 'jobs.db'}"),
+        run_jobs_in_process=_env_bool("CLIPCART_JOBS_IN_PROCESS", True),
+        redis_url=_env("CLIPCART_REDIS_URL", ""),
+        host=host,
+        port=port,
+        base_url=_env("CLIPCART_BASE_URL", f"http://{host}:{port}"),
+        session_days=_env_int("CLIPCART_SESSION_DAYS", 14),
+        api_token_hours=_env_int("CLIPCART_API_TOKEN_HOURS", 24),
+        login_attempts_per_window=_env_int("CLIPCART_LOGIN_ATTEMPTS", 10),
+        login_window_seconds=_env_int("CLIPCART_LOGIN_WINDOW_SECONDS", 300),
+        max_body_bytes=_env_int("CLIPCART_MAX_BODY_BYTES", 10 * 1024 * 1024),
+        debug=_env_bool("CLIPCART_DEBUG", False),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment between runs)."""
+    get_settings.cache_clear()

@@ -1,0 +1,3 @@
+"""Imports every context's event handlers so they register before the outbox drains."""
+
+import clipcart.identity.events  # noqa: F401

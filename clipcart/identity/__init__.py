@@ -1,0 +1,1 @@
+"""Users, roles, sessions, API tokens, and each user's private data."""

@@ -1,0 +1,220 @@
+"""Sign-up, log-in, tokens and roles: the only way to change identity's tables."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from babel import Locale
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from clipcart import clock, events
+from clipcart.config import get_settings
+from clipcart.errors import Conflict, RateLimited, Unauthorized, ValidationFailed
+from clipcart.ids import new_id
+from clipcart.identity.models import ROLES, AuthToken, Notification, User, UserRole
+from clipcart.identity.passwords import decoy_hash, hash_password, verify_password
+from clipcart.markets import get_markets
+from clipcart.ratelimit import get_limiter
+
+MIN_AGE_YEARS = 13  # the platform's terms: no accounts for children under 13
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+HANDLE_RE = re.compile(r"^[a-z0-9_.]{3,30}$")
+COUNTRIES = frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
+
+
+@dataclass(frozen=True)
+class SignUp:
+    email: str
+    password: str
+    handle: str
+    country: str
+    birth_date: date
+    display_name: str | None = None
+
+
+def _age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _validate(data: SignUp) -> tuple[str, str, str]:
+    email = data.email.strip().lower()
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise ValidationFailed("Enter a valid e-mail address.", field="email")
+    handle = data.handle.strip().lstrip("@").lower()
+    if not HANDLE_RE.match(handle):
+        raise ValidationFailed(
+            "Handles are 3 to 30 characters: lower-case letters, digits, '_' and '.'.",
+            field="handle",
+        )
+    if not 8 <= len(data.password) <= 256:
+        raise ValidationFailed("Passwords are 8 to 256 characters long.", field="password")
+    country = data.country.strip().upper()
+    if country not in COUNTRIES:
+        raise ValidationFailed("Choose a country from the list.", field="country")
+    today = clock.now().date()
+    if data.birth_date > today or data.birth_date.year < 1900:
+        raise ValidationFailed("Enter a real birth date.", field="birth_date")
+    if _age_on(data.birth_date, today) < MIN_AGE_YEARS:
+        raise ValidationFailed(
+            f"You must be at least {MIN_AGE_YEARS} to use clipcart.", field="birth_date"
+        )
+    return email, handle, country
+
+
+def sign_up(session: Session, data: SignUp) -> User:
+    email, handle, country = _validate(data)
+    taken = session.execute(
+        select(User.email, User.handle).where((User.email == email) | (User.handle == handle))
+    ).first()
+    if taken is not None:
+        field = "email" if taken.email == email else "handle"
+        raise Conflict(f"That {field.replace('_', ' ')} is already taken.",
+                       code=f"{field.upper()}_TAKEN", extra={"field": field})
+    now = clock.now()
+    user = User(id=new_id(), email=email, handle=handle,
+                display_name=(data.display_name or handle).strip()[:80],
+                password_hash=hash_password(data.password), country=country,
+                birth_date=data.birth_date, created_at=now, is_active=True)
+    session.add(user)
+    session.add(UserRole(user_id=user.id, role="buyer", granted_at=now))
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent sign-up took the e-mail or handle
+        raise Conflict("That e-mail or handle is already taken.", code="EMAIL_TAKEN") from None
+    events.emit(session, "identity.user_signed_up",
+                {"user_id": str(user.id), "country": country, "handle": handle})
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, client: str) -> User:
+    """Check a password, counting attempts per e-mail and per client address."""
+    settings = get_settings()
+    email = email.strip().lower()
+    limiter = get_limiter()
+    for key in (f"login:email:{email}", f"login:client:{client}"):
+        allowed, retry_after = limiter.hit(key, settings.login_attempts_per_window,
+                                           settings.login_window_seconds)
+        if not allowed:
+            raise RateLimited("Too many log-in attempts. Try again in a few minutes.",
+                              retry_after=retry_after)
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        verify_password(decoy_hash(), password)
+        raise Unauthorized("Wrong e-mail or password.", code="INVALID_CREDENTIALS")
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        raise Unauthorized("Wrong e-mail or password.", code="INVALID_CREDENTIALS")
+    return user
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(session: Session, user_id: int, kind: str) -> tuple[str, AuthToken]:
+    """A new opaque secret for a web session or the API; only its hash is stored."""
+    settings = get_settings()
+    lifetime = (timedelta(days=settings.session_days) if kind == "session"
+                else timedelta(hours=settings.api_token_hours))
+    secret = secrets.token_urlsafe(32)
+    now = clock.now()
+    token = AuthToken(id=new_id(), token_hash=_digest(secret), kind=kind, user_id=user_id,
+                      created_at=now, expires_at=now + lifetime)
+    session.add(token)
+    session.flush()
+    return secret, token
+
+
+def resolve_token(session: Session, secret: str, kind: str) -> User | None:
+    if not secret or len(secret) > 200:
+        return None
+    row = session.execute(
+        select(User)
+        .join(AuthToken, AuthToken.user_id == User.id)
+        .where(AuthToken.token_hash == _digest(secret), AuthToken.kind == kind,
+               AuthToken.revoked_at.is_(None), AuthToken.expires_at > clock.now(),
+               User.is_active.is_(True))
+    ).scalar_one_or_none()
+    return row
+
+
+def revoke_token(session: Session, secret: str) -> None:
+    session.execute(
+        update(AuthToken)
+        .where(AuthToken.token_hash == _digest(secret), AuthToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+def roles_of(session: Session, user_id: int) -> list[str]:
+    rows = session.execute(select(UserRole.role).where(UserRole.user_id == user_id))
+    return sorted(r[0] for r in rows)
+
+
+def grant_role(session: Session, user_id: int, role: str) -> None:
+    if role not in ROLES:
+        raise ValidationFailed(f"Unknown role {role!r}.", field="role")
+    if session.get(UserRole, (user_id, role)) is None:
+        session.add(UserRole(user_id=user_id, role=role, granted_at=clock.now()))
+        session.flush()
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.execute(
+        select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+def create_operator(session: Session, email: str, password: str) -> User:
+    """An operator account for the CLI; an existing user is promoted instead."""
+    user = user_by_email(session, email)
+    if user is None:
+        handle = re.sub(r"[^a-z0-9_.]", "", email.split("@")[0].lower())[:24] or "operator"
+        while session.execute(select(User.id).where(User.handle == handle)).first():
+            handle = f"{handle[:24]}{secrets.randbelow(10**5):05d}"
+        markets = get_markets()
+        user = sign_up(session, SignUp(email=email, password=password, handle=handle,
+                                       country=next(iter(markets)).code,
+                                       birth_date=date(1990, 1, 1), display_name="Operator"))
+    grant_role(session, user.id, "operator")
+    return user
+
+
+def can_shop(user: User) -> bool:
+    """Buyers outside the eight markets may browse content but see no shop."""
+    return user.country in get_markets()
+
+
+def unread_notifications(session: Session, user_id: int) -> int:
+    return session.execute(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).scalar_one()
+
+
+def recent_notifications(session: Session, user_id: int, limit: int = 20) -> list[Notification]:
+    return list(session.execute(
+        select(Notification).where(Notification.user_id == user_id)
+        .order_by(Notification.id.desc()).limit(limit)
+    ).scalars())
+
+
+def notify(session: Session, user_id: int, kind: str, title: str, body: str,
+           source_event_id: int | None = None) -> Notification:
+    note = Notification(id=new_id(), user_id=user_id, kind=kind, title=title, body=body,
+                        created_at=clock.now(), source_event_id=source_event_id)
+    session.add(note)
+    return note
+
+
+def mark_notifications_read(session: Session, user_id: int, until: datetime) -> None:
+    session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=until)
+    )

@@ -1,0 +1,1 @@
+"""Layouts, static assets, authentication at the edge, errors, and shared page helpers."""

@@ -1,0 +1,106 @@
+"""Who is calling: a bearer token on ``/api``, a session cookie on pages.
+
+The middleware resolves the caller once per request and puts a ``CurrentUser`` (or None)
+in ``scope["user"]``; guards declared on routes check roles, so permission checks stay at
+the edge and not inside handler bodies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from clipcart.db import get_database
+from clipcart.errors import Forbidden, Unauthorized
+from clipcart.identity import service as identity
+
+SESSION_COOKIE = "cc_session"
+API_PREFIXES = ("/api/",)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    handle: str
+    email: str
+    display_name: str
+    country: str
+    roles: tuple[str, ...]
+    unread: int = 0
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else None
+    return None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, val = part.strip().partition("=")
+                if key == name:
+                    return val
+    return None
+
+
+def load_user(secret: str, kind: str) -> CurrentUser | None:
+    with get_database().sessions() as session:
+        user = identity.resolve_token(session, secret, kind)
+        if user is None:
+            return None
+        unread = identity.unread_notifications(session, user.id) if kind == "session" else 0
+        return CurrentUser(user.id, user.handle, user.email, user.display_name, user.country,
+                           tuple(identity.roles_of(session, user.id)), unread)
+
+
+class AuthMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
+    exclude_path_pattern = ("^/static/",)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        from anyio.to_thread import run_sync
+
+        path = scope.get("path", "")
+        user: CurrentUser | None = None
+        if path.startswith(API_PREFIXES):
+            token = _bearer(scope)
+            if token:
+                user = await run_sync(load_user, token, "api")
+        else:
+            cookie = _cookie(scope, SESSION_COOKIE)
+            if cookie:
+                user = await run_sync(load_user, cookie, "session")
+        scope["user"] = user
+        await next_app(scope, receive, send)
+
+
+def requires_user(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.scope.get("user") is None:
+        raise Unauthorized("Log in to continue.")
+
+
+def requires_role(role: str):  # type: ignore[no-untyped-def]
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        user = connection.scope.get("user")
+        if user is None:
+            raise Unauthorized("Log in to continue.")
+        if not user.has(role):
+            raise Forbidden(f"This needs the {role} role.")
+
+    return guard
+
+
+def current_user(connection: ASGIConnection) -> CurrentUser | None:
+    return connection.scope.get("user")

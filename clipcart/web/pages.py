@@ -1,0 +1,50 @@
+"""Home page and health probes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get
+from litestar.response import Template
+from sqlalchemy import text
+
+from clipcart.db import Database
+from clipcart.markets import get_markets
+from clipcart.migrate import migration_status
+from clipcart.web.http import DB
+
+
+@get("/", sync_to_thread=False, include_in_schema=False)
+def home(request: Request[Any, Any, Any]) -> Template:
+    user = request.scope.get("user")
+    markets = list(get_markets())
+    shopper_market = get_markets().get(user.country) if user else None
+    shown = shopper_market or get_markets().get("GB") or markets[0]
+    sample = shown.parse_price("24.90" if shown.price_digits else "249000")
+    return Template("web/home.html", context={"shopper_market": shopper_market,
+                                              "sample_price": shown.format(sample)})
+
+
+@get("/healthz", sync_to_thread=False, tags=["operations"], summary="Liveness")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/readyz", sync_to_thread=True, tags=["operations"],
+     summary="Readiness: database reachable and migrations current")
+def readyz(db: Database) -> Response[dict[str, Any]]:
+    checks: dict[str, Any] = {}
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+        current, head = migration_status(db.engine)
+        checks["migrations"] = "ok" if current == head else f"at {current}, head is {head}"
+    except Exception as exc:  # readiness reports, it never raises
+        checks.setdefault("database", f"unreachable: {type(exc).__name__}")
+    ready = all(v == "ok" for v in checks.values()) and len(checks) == 2
+    return Response({"status": "ready" if ready else "not ready", "checks": checks},
+                    status_code=200 if ready else 503)
+
+
+router = Router(path="/", route_handlers=[home, healthz, readyz], dependencies=DB)
