@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 import clipcart.handlers  # noqa: F401  (event handlers register on import)
+import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
 from clipcart.config import Settings, get_settings
 from clipcart.identity import api as identity_api

@@ -7,7 +7,7 @@ Services are plain functions over a ``Session``; callers own the transaction.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -123,3 +123,8 @@ def reset_database() -> None:
     if _database is not None:
         _database.dispose()
     _database = None
+
+
+def transaction() -> AbstractContextManager[Session]:
+    """A unit of work on the process's database: commits on success, rolls back on error."""
+    return get_database().transaction()

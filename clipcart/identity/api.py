@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Router, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody
 
 from clipcart.config import get_settings
-from clipcart.db import Database
+from clipcart.db import transaction
 from clipcart.identity import service
 from clipcart.markets import get_markets
 from clipcart.web.auth import CurrentUser, requires_user
-from clipcart.web.http import DB, client_address
+from clipcart.web.http import client_address
 
 
 class SignUpBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -66,8 +66,8 @@ def _expires_in() -> int:
 
 @post("/auth/signup", status_code=201, sync_to_thread=True, summary="Create an account",
       description="Creates a buyer account and answers with an API access token.")
-def signup(data: SignUpBody, db: Database) -> SignUpAnswer:
-    with db.transaction() as session:
+def signup(data: JSONBody[SignUpBody]) -> SignUpAnswer:
+    with transaction() as session:
         user = service.sign_up(session, service.SignUp(
             email=data.email, password=data.password, handle=data.handle,
             country=data.country, birth_date=data.birth_date, display_name=data.display_name))
@@ -77,8 +77,8 @@ def signup(data: SignUpBody, db: Database) -> SignUpAnswer:
 
 
 @post("/auth/token", status_code=200, sync_to_thread=True, summary="Log in for a token")
-def token(data: TokenBody, db: Database, request: Request[Any, Any, Any]) -> TokenAnswer:
-    with db.transaction() as session:
+def token(data: JSONBody[TokenBody], request: Request[Any, Any, Any]) -> TokenAnswer:
+    with transaction() as session:
         user = service.authenticate(session, data.email, data.password, client_address(request))
         secret, _ = service.issue_token(session, user.id, "api")
     return TokenAnswer(secret, "bearer", _expires_in())
@@ -86,10 +86,10 @@ def token(data: TokenBody, db: Database, request: Request[Any, Any, Any]) -> Tok
 
 @post("/auth/revoke", status_code=204, sync_to_thread=True, guards=[requires_user],
       summary="Revoke the bearer token of this request")
-def revoke(request: Request[Any, Any, Any], db: Database,
-           authorization: Annotated[str, Parameter(header="Authorization")]) -> None:
-    with db.transaction() as session:
-        service.revoke_token(session, authorization.partition(" ")[2].strip())
+def revoke(request: Request[Any, Any, Any]) -> None:
+    secret = request.headers.get("authorization", "").partition(" ")[2].strip()
+    with transaction() as session:
+        service.revoke_token(session, secret)
 
 
 @get("/me", sync_to_thread=True, guards=[requires_user], summary="The current user")
@@ -99,5 +99,5 @@ def me(request: Request[CurrentUser, Any, Any]) -> MeAnswer:
                     list(user.roles), user.country in get_markets())
 
 
-router = Router(path="/", route_handlers=[signup, token, revoke, me], dependencies=DB,
+router = Router(path="/", route_handlers=[signup, token, revoke, me],
                 tags=["identity"])

@@ -8,18 +8,18 @@ from typing import Annotated, Any
 from babel import Locale
 from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
 from clipcart import clock
 from clipcart.config import get_settings
-from clipcart.db import Database
+from clipcart.db import transaction
 from clipcart.errors import DomainError, ValidationFailed
 from clipcart.identity import service
 from clipcart.identity.service import COUNTRIES
 from clipcart.markets import get_markets
 from clipcart.web.auth import SESSION_COOKIE, CurrentUser, requires_user
-from clipcart.web.http import DB, client_address
+from clipcart.web.http import client_address
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -47,20 +47,20 @@ def _with_session(response: Response[Any], secret: str) -> Response[Any]:
 
 
 @get("/signup", sync_to_thread=False, include_in_schema=False)
-def signup_page(next: str | None = None) -> Template:
+def signup_page(next: FromQuery[str | None] = None) -> Template:
     return Template("identity/signup.html", context={
         "countries": _country_choices(), "form": {}, "error": None, "next": _safe_next(next)})
 
 
 @post("/signup", sync_to_thread=True, include_in_schema=False)
-def signup_submit(data: Form, db: Database) -> Response[Any]:
+def signup_submit(data: Form) -> Response[Any]:
     form = {k: v for k, v in data.items() if k != "password"}
     try:
         try:
             birth = date.fromisoformat(data.get("birth_date", ""))
         except ValueError:
             raise ValidationFailed("Enter your birth date.", field="birth_date") from None
-        with db.transaction() as session:
+        with transaction() as session:
             user = service.sign_up(session, service.SignUp(
                 email=data.get("email", ""), password=data.get("password", ""),
                 handle=data.get("handle", ""), country=data.get("country", ""),
@@ -74,15 +74,15 @@ def signup_submit(data: Form, db: Database) -> Response[Any]:
 
 
 @get("/login", sync_to_thread=False, include_in_schema=False)
-def login_page(next: str | None = None) -> Template:
+def login_page(next: FromQuery[str | None] = None) -> Template:
     return Template("identity/login.html", context={"form": {}, "error": None,
                                                     "next": _safe_next(next)})
 
 
 @post("/login", sync_to_thread=True, include_in_schema=False)
-def login_submit(data: Form, db: Database, request: Request[Any, Any, Any]) -> Response[Any]:
+def login_submit(data: Form, request: Request[Any, Any, Any]) -> Response[Any]:
     try:
-        with db.transaction() as session:
+        with transaction() as session:
             user = service.authenticate(session, data.get("email", ""),
                                         data.get("password", ""), client_address(request))
             secret, _ = service.issue_token(session, user.id, "session")
@@ -96,10 +96,10 @@ def login_submit(data: Form, db: Database, request: Request[Any, Any, Any]) -> R
 
 
 @post("/logout", sync_to_thread=True, include_in_schema=False)
-def logout(request: Request[Any, Any, Any], db: Database) -> Response[Any]:
+def logout(request: Request[Any, Any, Any]) -> Response[Any]:
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
-        with db.transaction() as session:
+        with transaction() as session:
             service.revoke_token(session, secret)
     response = Redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -107,12 +107,12 @@ def logout(request: Request[Any, Any, Any], db: Database) -> Response[Any]:
 
 
 @get("/notifications", sync_to_thread=True, guards=[requires_user], include_in_schema=False)
-def notifications(request: Request[CurrentUser, Any, Any], db: Database) -> Template:
-    with db.transaction() as session:
+def notifications(request: Request[CurrentUser, Any, Any]) -> Template:
+    with transaction() as session:
         items = service.recent_notifications(session, request.user.id)
         service.mark_notifications_read(session, request.user.id, clock.now())
     return Template("identity/notifications.html", context={"items": items})
 
 
 router = Router(path="/", route_handlers=[signup_page, signup_submit, login_page, login_submit,
-                                          logout, notifications], dependencies=DB)
+                                          logout, notifications])

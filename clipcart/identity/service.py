@@ -25,7 +25,9 @@ from clipcart.ratelimit import get_limiter
 MIN_AGE_YEARS = 13  # the platform's terms: no accounts for children under 13
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 HANDLE_RE = re.compile(r"^[a-z0-9_.]{3,30}$")
-COUNTRIES = frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
+_NOT_COUNTRIES = {"ZZ", "QO", "EU", "EZ", "UN", "XA", "XB"}  # CLDR regions that are not countries
+COUNTRIES = frozenset(c for c in Locale("en").territories
+                      if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
 
 
 @dataclass(frozen=True)

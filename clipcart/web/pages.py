@@ -8,10 +8,9 @@ from litestar import Request, Response, Router, get
 from litestar.response import Template
 from sqlalchemy import text
 
-from clipcart.db import Database
+from clipcart.db import get_database
 from clipcart.markets import get_markets
 from clipcart.migrate import migration_status
-from clipcart.web.http import DB
 
 
 @get("/", sync_to_thread=False, include_in_schema=False)
@@ -32,8 +31,9 @@ def healthz() -> dict[str, str]:
 
 @get("/readyz", sync_to_thread=True, tags=["operations"],
      summary="Readiness: database reachable and migrations current")
-def readyz(db: Database) -> Response[dict[str, Any]]:
+def readyz() -> Response[dict[str, Any]]:
     checks: dict[str, Any] = {}
+    db = get_database()
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -47,4 +47,4 @@ def readyz(db: Database) -> Response[dict[str, Any]]:
                     status_code=200 if ready else 503)
 
 
-router = Router(path="/", route_handlers=[home, healthz, readyz], dependencies=DB)
+router = Router(path="/", route_handlers=[home, healthz, readyz])
