@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import logging
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-import clipcart.handlers  # noqa: F401  (event handlers register on import)
+import clipcart.handlers
 import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
 from clipcart.config import Settings, get_settings
@@ -27,7 +28,8 @@ from clipcart.web.problems import EXCEPTION_HANDLERS
 from clipcart.web.templating import configure_environment
 
 PACKAGE_DIR = Path(__file__).parent
-TEMPLATE_DIRS = sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.is_dir())
+TEMPLATE_DIRS: list[Path | PathLike[Any] | str] = sorted(
+    (p for p in PACKAGE_DIR.glob("*/templates") if p.is_dir()), key=str)
 
 
 def _api_router() -> Router:

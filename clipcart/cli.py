@@ -30,7 +30,7 @@ def main() -> None:
 
     Configuration comes from CLIPCART_* environment variables (see the README).
     """
-    import clipcart.handlers  # noqa: F401
+    import clipcart.handlers
     import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 
 

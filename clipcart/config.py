@@ -55,6 +55,7 @@ class Settings:
     pii_keys: tuple[str, ...]
     markets_file: Path | None
     jobs_url: str
+    jobs_queue: str
     run_jobs_in_process: bool
     redis_url: str
     host: str
@@ -93,6 +94,7 @@ def load_settings() -> Settings:
         pii_keys=tuple(k.strip() for k in pii_raw.split(",") if k.strip()),
         markets_file=Path(markets_file) if markets_file else None,
         jobs_url=_env("CLIPCART_JOBS_URL", f"sqlite:///{data_dir / 'jobs.db'}"),
+        jobs_queue=_env("CLIPCART_JOBS_QUEUE", "clipcart"),
         run_jobs_in_process=_env_bool("CLIPCART_JOBS_IN_PROCESS", True),
         redis_url=_env("CLIPCART_REDIS_URL", ""),
         host=host,

@@ -25,18 +25,18 @@ log = logging.getLogger(__name__)
 
 
 def build_huey(settings: Settings) -> Huey:
-    url = settings.jobs_url
+    url, name = settings.jobs_url, settings.jobs_queue
     scheme = urlparse(url).scheme
-    if scheme == "memory":
-        return Huey("clipcart", immediate=True)
+    if scheme == "memory":  # tests: tasks run inline, right after the commit that kicks them
+        return Huey(name, immediate=True, results=False)
     if scheme.startswith("sqlite"):
         path = url.split(":///", 1)[1]
-        return SqliteHuey("clipcart", filename=path, results=False, timeout=15)
+        return SqliteHuey(name, filename=path, results=False, timeout=15)
     if scheme.startswith("postgres"):
         dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
-        return PostgresHuey("clipcart", dsn=dsn, results=False)
+        return PostgresHuey(name, dsn=dsn, results=False)
     if scheme.startswith("redis"):
-        return RedisHuey("clipcart", url=url, results=False)
+        return RedisHuey(name, url=url, results=False)
     raise SystemExit(f"CLIPCART_JOBS_URL: unsupported scheme {scheme!r}")
 
 

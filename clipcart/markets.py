@@ -7,6 +7,7 @@ The file ships inside the package (``clipcart/data/markets.toml``, synced from
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -68,7 +69,7 @@ class Markets:
     def __contains__(self, code: object) -> bool:
         return isinstance(code, str) and code.upper() in self.by_code
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Market]:
         return iter(self.by_code.values())
 
     def rule(self, name: str) -> Any:

@@ -45,6 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["CLIPCART_JOBS_URL"] = "memory://"
     os.environ["CLIPCART_JOBS_IN_PROCESS"] = "0"
     os.environ.setdefault("CLIPCART_ARTIFACTS_DIR", str(Path("test-artifacts").resolve()))
+    import clipcart.handlers
+    import clipcart.jobs  # noqa: F401  (commits kick the outbox, inline in tests)
     from clipcart.config import get_settings
     from clipcart.migrate import upgrade
 

@@ -33,7 +33,8 @@ def test_split_parts_differ_by_at_most_one_unit(minor, currency, n):
 def test_addition_and_subtraction_are_exact_inverses(a, b, currency):
     x, y = Money(a, currency), Money(b, currency)
     assert (x + y) - y == x
-    assert -(-x) == x
+    negated = -x
+    assert -negated == x
 
 
 @given(amounts, st.decimals(min_value=0, max_value=1, places=4, allow_nan=False))

@@ -36,7 +36,7 @@ def _country_choices() -> list[tuple[str, str]]:
     markets = [(m.code, m.name) for m in get_markets()]
     others = sorted(((c, names[c]) for c in COUNTRIES if c not in get_markets()),
                     key=lambda pair: pair[1])
-    return markets + [("", "──────────")] + others
+    return [*markets, ("", "──────────"), *others]
 
 
 def _with_session(response: Response[Any], secret: str) -> Response[Any]:

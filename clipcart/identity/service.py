@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from clipcart import clock, events
 from clipcart.config import get_settings
 from clipcart.errors import Conflict, RateLimited, Unauthorized, ValidationFailed
-from clipcart.ids import new_id
 from clipcart.identity.models import ROLES, AuthToken, Notification, User, UserRole
 from clipcart.identity.passwords import decoy_hash, hash_password, verify_password
+from clipcart.ids import new_id
 from clipcart.markets import get_markets
 from clipcart.ratelimit import get_limiter
 
@@ -26,8 +26,8 @@ MIN_AGE_YEARS = 13  # the platform's terms: no accounts for children under 13
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 HANDLE_RE = re.compile(r"^[a-z0-9_.]{3,30}$")
 _NOT_COUNTRIES = {"ZZ", "QO", "EU", "EZ", "UN", "XA", "XB"}  # CLDR regions that are not countries
-COUNTRIES = frozenset(c for c in Locale("en").territories
-                      if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+COUNTRIES = frozenset(str(c) for c in Locale("en").territories
+                      if len(str(c)) == 2 and str(c).isalpha() and c not in _NOT_COUNTRIES)
 
 
 @dataclass(frozen=True)

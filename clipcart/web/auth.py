@@ -7,12 +7,13 @@ the edge and not inside handler bodies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
-from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from clipcart.db import get_database
@@ -91,7 +92,7 @@ def requires_user(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise Unauthorized("Log in to continue.")
 
 
-def requires_role(role: str):  # type: ignore[no-untyped-def]
+def requires_role(role: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if user is None:
