@@ -13,6 +13,11 @@ from sqlalchemy import Engine
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Tables that clipcart's models own; huey's job tables (``huey_*``) are huey's."""
+    return not (type_ == "table" and name is not None and name.startswith("huey_"))
+
+
 def alembic_config(database_url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
