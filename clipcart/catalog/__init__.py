@@ -1,0 +1,1 @@
+"""Categories, products, SKUs, media and audit."""

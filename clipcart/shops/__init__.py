@@ -1,0 +1,1 @@
+"""Seller onboarding, shops, staff and market gating."""
