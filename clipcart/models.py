@@ -1,5 +1,12 @@
 """Imports every context's tables, so ``Base.metadata`` is complete (Alembic, tests)."""
 
+import clipcart.catalog.models
+import clipcart.events
+import clipcart.identity.models
+import clipcart.inventory.models
+import clipcart.shops.models
 from clipcart.db import Base
 
+CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.models,
+                  clipcart.inventory.models, clipcart.shops.models)
 metadata = Base.metadata
