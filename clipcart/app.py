@@ -54,6 +54,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),
+            create_static_files_router(path="/media", directories=[settings.media_dir],
+                                       include_in_schema=False, name="media"),
         ],
         middleware=[AuthMiddleware()],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="cc_csrf",

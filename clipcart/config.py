@@ -81,6 +81,7 @@ class Settings:
 def load_settings() -> Settings:
     data_dir = Path(_env("CLIPCART_DATA_DIR", "./var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "media").mkdir(exist_ok=True)
     database_url = _env("CLIPCART_DATABASE_URL", f"sqlite:///{data_dir / 'clipcart.db'}")
     secret_key = _env("CLIPCART_SECRET_KEY", "") or _secret_file(data_dir, "secret_key")
     pii_raw = _env("CLIPCART_PII_KEYS", "") or _secret_file(data_dir, "pii_key")

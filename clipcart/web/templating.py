@@ -8,6 +8,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from clipcart import __version__
 from clipcart.markets import get_markets
+from clipcart.media import media_url
 from clipcart.web.navigation import nav_items
 
 
@@ -21,5 +22,6 @@ def configure_environment(engine: JinjaTemplateEngine) -> None:
     env.globals["app_version"] = __version__
     env.globals["markets"] = get_markets
     env.globals["nav_items"] = nav_items
+    env.globals["media_url"] = media_url
     env.filters["price"] = _price
     env.autoescape = True
