@@ -1,0 +1,1 @@
+"""Orders, lines, cancellations and the order state machine."""
