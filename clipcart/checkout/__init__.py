@@ -1,0 +1,1 @@
+"""Cart, checkout, pricing, tax and shipping options."""
