@@ -68,7 +68,8 @@ def load_user(secret: str, kind: str) -> CurrentUser | None:
 
 class AuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
-    exclude_path_pattern = ("^/static/",)
+    should_bypass_for_scope = staticmethod(
+        lambda scope: scope["path"].startswith(("/static/", "/media/")))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         from anyio.to_thread import run_sync
