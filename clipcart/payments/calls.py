@@ -9,7 +9,14 @@ from collections.abc import Callable
 from clipcart.db import Database
 from clipcart.errors import Conflict, DomainError, ValidationFailed
 from clipcart.money import Money
-from clipcart.payments.intents import IntentView, Source, apply_snapshot, clear_pending, lock_intent, view
+from clipcart.payments.intents import (
+    IntentView,
+    Source,
+    apply_snapshot,
+    clear_pending,
+    lock_intent,
+    view,
+)
 from clipcart.payments.provider import (
     PaymentProvider,
     ProviderPayment,

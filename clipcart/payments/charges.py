@@ -51,7 +51,6 @@ from clipcart.payments.provider import (
     ProviderUnavailable,
 )
 
-
 # start ----------------------------------------------------------------------------------
 
 def _open_intent(db: Database, *, reference: str, amount: Money, payment_token: str,

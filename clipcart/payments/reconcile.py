@@ -21,12 +21,12 @@ from clipcart.errors import DomainError, NotFound
 from clipcart.money import Money
 from clipcart.payments import states
 from clipcart.payments.adapters import get_provider
+from clipcart.payments.calls import record
+from clipcart.payments.charges import capture, send_create, void
 from clipcart.payments.intents import IntentView
 from clipcart.payments.models import PaymentIntent, PaymentRefund
 from clipcart.payments.provider import PaymentProvider
 from clipcart.payments.refunds import send_refund
-from clipcart.payments.calls import record
-from clipcart.payments.charges import send_create, capture, void
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,6 @@ from clipcart.ids import new_id
 from clipcart.money import Money
 from clipcart.payments import states
 from clipcart.payments.adapters import get_provider
-from clipcart.payments.intents import RefundView, Source, lock_intent, refund_view
-from clipcart.payments.models import PaymentIntent, PaymentRefund
-from clipcart.payments.provider import PaymentProvider, ProviderRejected, ProviderUnavailable
 from clipcart.payments.calls import (
     RETRYABLE_REJECTIONS,
     IdempotencyKeyReused,
@@ -26,6 +23,9 @@ from clipcart.payments.calls import (
     minor_of,
     record,
 )
+from clipcart.payments.intents import RefundView, Source, lock_intent, refund_view
+from clipcart.payments.models import PaymentIntent, PaymentRefund
+from clipcart.payments.provider import PaymentProvider, ProviderRejected, ProviderUnavailable
 
 
 def _open_refund(db: Database, intent_id: int, amount: Money, key: str,

@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 from huey import crontab
-from sqlalchemy import select, update
 from sqlalchemy import event as sa_event
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock
