@@ -87,3 +87,22 @@ def outbox(db: Any, event_type: str) -> list[dict[str, Any]]:
         rows = session.execute(select(OutboxEvent.payload).where(OutboxEvent.type == event_type)
                                .order_by(OutboxEvent.id)).scalars()
         return [dict(r) for r in rows]
+
+
+@pytest.fixture
+def live_psp(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, SandboxProvider]]:
+    """The app on a real socket; the platform and the provider's webhooks go through it."""
+    from tests.browser import live_server
+
+    with live_server(app) as base:
+        monkeypatch.setenv("CLIPCART_PSP_WEBHOOK_URL",
+                           f"{base}/api/v1/payments/webhooks/sandbox")
+        reset_payment_settings()
+        http = httpx.Client(timeout=60)
+        provider = SandboxProvider(http, base_url=f"{base}/psp-sandbox/v1")
+        try:
+            with use_provider(provider):
+                yield base, provider
+        finally:
+            http.close()
+            reset_payment_settings()
