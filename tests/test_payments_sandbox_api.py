@@ -208,3 +208,22 @@ def test_a_failed_webhook_is_retried_with_backoff_until_it_arrives(client, db, p
     assert [tuple(r) for r in log] == [(1, 503), (2, 503), (3, 200)]
     assert (event.attempts, event.next_attempt_at) == (3, None)
     assert event.delivered_at == frozen_clock.current
+
+
+@pytest.mark.parametrize("path", ["/payments", "/payments/pay_1/capture",
+                                  "/payments/pay_1/refunds"])
+@pytest.mark.parametrize("body", [b"", b"{", b"null", b"[]", b'"x"', b'{"amount": 1.5}',
+                                  b'{"amount": -5}', b'{"amount": 100000000000000000000000}',
+                                  b'{"amount": 10, "extra": true}', b"\xff\xfe"])
+def test_malformed_provider_requests_get_a_4xx_problem(client, db, path, body):
+    response = client.post(f"/psp-sandbox/v1{path}", content=body,
+                           headers={**merchant_headers("bad"), "content-type": "application/json"})
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["code"].isupper()
+    assert count(db, PspPayment) == 0
+
+
+@pytest.mark.parametrize("payment_ref", ["pay_abc", "pay_99999999999999999999999", "x_1", "1"])
+def test_unknown_payment_ids_are_not_found(client, payment_ref):
+    response = client.get(f"/psp-sandbox/v1/payments/{payment_ref}", headers=merchant_headers())
+    assert (response.status_code, response.json()["code"]) == (404, "PAYMENT_NOT_FOUND")
