@@ -45,14 +45,17 @@ class Mailer(Protocol):
     def send(self, message: Message) -> object: ...
 
 
-def _build(message: Message, sender: str) -> EmailMessage:
+def _build(message: Message, sender: str, cte: str | None = None) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = message.to
     mail["Subject"] = message.subject
     mail["Date"] = format_datetime(clock.now())
     mail["Message-ID"] = make_msgid(domain="clipcart")
-    mail.set_content(message.text)
+    if cte:
+        mail.set_content(message.text, cte=cte)
+    else:
+        mail.set_content(message.text)
     return mail
 
 
@@ -68,7 +71,8 @@ class FileMailer:
         stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
         path = self.folder / f"{stamp}-{secrets.token_hex(4)}.eml"
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(bytes(_build(message, self.sender)))
+        # 8bit keeps links whole for someone reading the file in an editor
+        tmp.write_bytes(bytes(_build(message, self.sender, cte="8bit")))
         os.replace(tmp, path)  # a reader never sees half a message
         return path
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
 
 from clipcart.db import transaction
 from clipcart.errors import DomainError
@@ -45,8 +47,8 @@ def operator_shops(status: FromQuery[str] = "PENDING", page_token: FromQuery[str
     return _console(status.upper(), page_token, done=done)
 
 
-def _decide(request: Request[Any, Any, Any], shop_id: int, done: str, action: Any
-            ) -> Response[Any]:
+def _decide(request: Request[Any, Any, Any], shop_id: int, done: str,
+            action: Callable[[Session, int], object]) -> Response[Any]:
     try:
         with transaction() as session:
             action(session, request.user.id)
@@ -57,14 +59,15 @@ def _decide(request: Request[Any, Any, Any], shop_id: int, done: str, action: An
 
 @post("/operator/shops/{shop_id:int}/approve", sync_to_thread=True,
       guards=[requires_role("operator")], include_in_schema=False)
-def operator_approve(request: Request[Any, Any, Any], shop_id: int) -> Response[Any]:
+def operator_approve(request: Request[Any, Any, Any], shop_id: FromPath[int]) -> Response[Any]:
     return _decide(request, shop_id, "approved",
                    lambda session, me: service.approve(session, shop_id, me))
 
 
 @post("/operator/shops/{shop_id:int}/reject", sync_to_thread=True,
       guards=[requires_role("operator")], include_in_schema=False)
-def operator_reject(request: Request[Any, Any, Any], shop_id: int, data: Form) -> Response[Any]:
+def operator_reject(request: Request[Any, Any, Any], shop_id: FromPath[int],
+                    data: Form) -> Response[Any]:
     return _decide(request, shop_id, "rejected",
                    lambda session, me: service.reject(session, shop_id, me,
                                                       data.get("reason", "")))

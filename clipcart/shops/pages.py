@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 import clipcart.shops.cards  # noqa: F401  (registers the team card and checklist steps)
@@ -84,7 +84,7 @@ def apply_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
 
 @get("/seller/{shop_id:int}", sync_to_thread=True, guards=[requires_user],
      include_in_schema=False)
-def dashboard(request: Request[Any, Any, Any], shop_id: int) -> Template:
+def dashboard(request: Request[Any, Any, Any], shop_id: FromPath[int]) -> Template:
     user = _user(request)
     with transaction() as session:
         shop = open_shop(session, user, shop_id)
@@ -110,14 +110,14 @@ def _settings_page(user: CurrentUser, shop_id: int, form: dict[str, str] | None 
 
 @get("/seller/{shop_id:int}/settings", sync_to_thread=True, guards=[requires_user],
      include_in_schema=False)
-def settings_page(request: Request[Any, Any, Any], shop_id: int,
+def settings_page(request: Request[Any, Any, Any], shop_id: FromPath[int],
                   saved: FromQuery[bool] = False) -> Template:
     return _settings_page(_user(request), shop_id, saved=saved)
 
 
 @post("/seller/{shop_id:int}/settings", sync_to_thread=True, guards=[requires_user],
       include_in_schema=False)
-def settings_submit(request: Request[Any, Any, Any], shop_id: int,
+def settings_submit(request: Request[Any, Any, Any], shop_id: FromPath[int],
                     data: Multipart) -> Response[Any]:
     user = _user(request)
     with transaction() as session:  # the gate first: strangers get 404, fulfillment 403

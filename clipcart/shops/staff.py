@@ -242,16 +242,17 @@ def change_role(session: Session, shop_id: int, actor_user_id: int, member_user_
                ShopMember.role != "owner")
         .values(role=role).execution_options(synchronize_session="fetch"))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
-        _explain_untouchable(session, shop_id, member_user_id)
+        _explain_untouchable(session, shop_id, member_user_id,
+                             "The shop owner's role cannot be changed.")
 
 
-def _explain_untouchable(session: Session, shop_id: int, member_user_id: int) -> None:
+def _explain_untouchable(session: Session, shop_id: int, member_user_id: int,
+                         owner_message: str) -> None:
     member = session.get(ShopMember, (shop_id, member_user_id))
     if member is None:
         raise NotFound("No such staff member.")
     if member.role == "owner":
-        raise Forbidden("The shop owner's role cannot be changed and the owner cannot be "
-                        "removed.", code="OWNER_IS_PERMANENT")
+        raise Forbidden(owner_message, code="OWNER_IS_PERMANENT")
     raise Forbidden("Managers can remove fulfillment staff only.")
 
 
@@ -268,7 +269,8 @@ def remove_member(session: Session, shop_id: int, actor_user_id: int,
                ShopMember.role.in_(removable))
         .execution_options(synchronize_session="fetch"))
     if removed.rowcount != 1:  # type: ignore[attr-defined]
-        _explain_untouchable(session, shop_id, member_user_id)
+        _explain_untouchable(session, shop_id, member_user_id,
+                             "The shop owner cannot be removed.")
     events.emit(session, "shops.staff_removed",
                 {"shop_id": str(shop_id), "user_id": str(member_user_id)})
 

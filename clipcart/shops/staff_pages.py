@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
 
 from clipcart.db import transaction
 from clipcart.errors import DomainError
@@ -52,14 +54,15 @@ def _staff_page(user: CurrentUser, shop_id: int, *, error: DomainError | None = 
 
 @get("/seller/{shop_id:int}/staff", sync_to_thread=True, guards=[requires_user],
      include_in_schema=False)
-def staff_page(request: Request[Any, Any, Any], shop_id: int,
+def staff_page(request: Request[Any, Any, Any], shop_id: FromPath[int],
                done: FromQuery[str | None] = None) -> Template:
     return _staff_page(_user(request), shop_id, done=done)
 
 
 @post("/seller/{shop_id:int}/staff/invite", sync_to_thread=True, guards=[requires_user],
       include_in_schema=False)
-def staff_invite(request: Request[Any, Any, Any], shop_id: int, data: Form) -> Response[Any]:
+def staff_invite(request: Request[Any, Any, Any], shop_id: FromPath[int],
+                 data: Form) -> Response[Any]:
     user = _user(request)
     _gate(user, shop_id)
     form = {"email": data.get("email", ""), "role": data.get("role", "")}
@@ -72,7 +75,7 @@ def staff_invite(request: Request[Any, Any, Any], shop_id: int, data: Form) -> R
 
 
 def _member_action(request: Request[Any, Any, Any], shop_id: int, done: str,
-                   action: Any) -> Response[Any]:
+                   action: Callable[[Session, CurrentUser], None]) -> Response[Any]:
     user = _user(request)
     _gate(user, shop_id)
     try:
@@ -85,7 +88,7 @@ def _member_action(request: Request[Any, Any, Any], shop_id: int, done: str,
 
 @post("/seller/{shop_id:int}/staff/{user_id:int}/role", sync_to_thread=True,
       guards=[requires_user], include_in_schema=False)
-def staff_role(request: Request[Any, Any, Any], shop_id: int, user_id: int,
+def staff_role(request: Request[Any, Any, Any], shop_id: FromPath[int], user_id: FromPath[int],
                data: Form) -> Response[Any]:
     return _member_action(request, shop_id, "role", lambda session, me: staff.change_role(
         session, shop_id, me.id, user_id, data.get("role", "")))
@@ -93,15 +96,16 @@ def staff_role(request: Request[Any, Any, Any], shop_id: int, user_id: int,
 
 @post("/seller/{shop_id:int}/staff/{user_id:int}/remove", sync_to_thread=True,
       guards=[requires_user], include_in_schema=False)
-def staff_remove(request: Request[Any, Any, Any], shop_id: int, user_id: int) -> Response[Any]:
+def staff_remove(request: Request[Any, Any, Any], shop_id: FromPath[int],
+                 user_id: FromPath[int]) -> Response[Any]:
     return _member_action(request, shop_id, "removed", lambda session, me: staff.remove_member(
         session, shop_id, me.id, user_id))
 
 
 @post("/seller/{shop_id:int}/invitations/{invitation_id:int}/revoke", sync_to_thread=True,
       guards=[requires_user], include_in_schema=False)
-def invitation_revoke(request: Request[Any, Any, Any], shop_id: int,
-                      invitation_id: int) -> Response[Any]:
+def invitation_revoke(request: Request[Any, Any, Any], shop_id: FromPath[int],
+                      invitation_id: FromPath[int]) -> Response[Any]:
     return _member_action(request, shop_id, "revoked",
                           lambda session, me: staff.revoke_invitation(session, shop_id, me.id,
                                                                       invitation_id))
@@ -144,14 +148,14 @@ def _invitation_page(request: Request[Any, Any, Any], token: str,
 
 
 @get("/invitations/{token:str}", sync_to_thread=True, include_in_schema=False)
-def invitation_page(request: Request[Any, Any, Any], token: str) -> Template:
+def invitation_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
     """Open to visitors: the page asks them to log in or sign up, then brings them back."""
     return _invitation_page(request, token)
 
 
 @post("/invitations/{token:str}", sync_to_thread=True, guards=[requires_user],
       include_in_schema=False)
-def invitation_accept(request: Request[Any, Any, Any], token: str) -> Response[Any]:
+def invitation_accept(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
     try:
         with transaction() as session:
             member = staff.accept_invitation(session, token, _user(request).id)
