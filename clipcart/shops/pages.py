@@ -122,8 +122,8 @@ def settings_submit(request: Request[Any, Any, Any], shop_id: FromPath[int],
     user = _user(request)
     with transaction() as session:  # the gate first: strangers get 404, fulfillment 403
         open_shop(session, user, shop_id, service.MANAGERS)
-    form = {k: v if isinstance(v, str) else "" for k in ("name", "description")
-            for v in [data.get(k, "")]}
+    form = {key: value if isinstance(value := data.get(key), str) else ""
+            for key in ("name", "description")}
     upload = data.get("logo")
     logo = upload.file.read() if isinstance(upload, UploadFile) and upload.filename else None
     try:
