@@ -24,6 +24,7 @@ from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
+from clipcart.shops import pages as shops_pages
 from clipcart.web import pages as web_pages
 from clipcart.web.auth import AuthMiddleware
 from clipcart.web.problems import EXCEPTION_HANDLERS
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             _api_router(),
             identity_pages.router,
             psp_sandbox.router,
+            shops_pages.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),

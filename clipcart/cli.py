@@ -136,5 +136,35 @@ def create_operator(email: str, password: str, as_json: bool) -> None:
           as_json, f"Operator {user.email} (id {user.id}) is ready.")
 
 
+@main.group()
+def shops() -> None:
+    """Shop commands for operators."""
+
+
+@shops.command("create")
+@click.option("--owner-email", required=True, help="E-mail of an existing account.")
+@click.option("--name", required=True, help="Shop name.")
+@click.option("--market", required=True, help="One of the eight markets, e.g. GB.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def create_shop(owner_email: str, name: str, market: str, as_json: bool) -> None:
+    """Create an approved shop for an existing account (no operator review)."""
+    from clipcart.db import get_database
+    from clipcart.errors import DomainError
+    from clipcart.inventory.service import ensure_default_warehouse
+    from clipcart.shops import service
+
+    try:
+        with get_database().transaction() as session:
+            shop = service.create_approved_shop(session, owner_email, name, market)
+            warehouse = ensure_default_warehouse(session, shop.id)
+    except DomainError as exc:
+        _fail(exc.detail, as_json, exc.code)
+        return
+    _emit({"id": str(shop.id), "name": shop.name, "market": shop.market,
+           "currency": shop.currency, "status": shop.status,
+           "owner_user_id": str(shop.owner_user_id), "default_warehouse_id": str(warehouse.id)},
+          as_json, f"Shop {shop.name} (id {shop.id}) is open in {shop.market}.")
+
+
 if __name__ == "__main__":
     main()

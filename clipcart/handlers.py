@@ -1,4 +1,7 @@
-"""Imports every context's event handlers so they register before the outbox drains."""
+"""Imports every context's event handlers and jobs so they register before the outbox drains."""
 
-import clipcart.identity.events  # noqa: F401
-from clipcart.payments import tasks as payments_tasks  # noqa: F401  (payment jobs)
+import clipcart.identity.events
+import clipcart.shops.events
+from clipcart.payments import tasks as payments_tasks
+
+REGISTERED = (clipcart.identity.events, clipcart.shops.events, payments_tasks)

@@ -1,6 +1,7 @@
 """Seller Center dashboard cards: each context contributes what it knows about a shop.
 
-A context registers a function that returns a ``Card`` for a shop (or None to show nothing);
+A context registers a function that returns a ``Card`` for a shop (or None to show nothing),
+and may add steps to the "getting started" checklist;
 the dashboard page renders them in registration order. Keeps shops from importing every
 other context to draw one page.
 """
@@ -44,3 +45,28 @@ def register_card(provider: CardProvider) -> CardProvider:
 
 def cards_for(session: Session, shop: Shop) -> list[Card]:
     return [card for provider in _providers if (card := provider(session, shop)) is not None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One item of the dashboard's "getting started" checklist."""
+
+    label: str
+    done: bool
+    href: str | None = None
+    hint: str = ""
+
+
+StepProvider = Callable[[Session, Shop], list[Step]]
+_step_providers: list[StepProvider] = []
+
+
+def register_steps(provider: StepProvider) -> StepProvider:
+    """Add checklist steps (e.g. "list your first product"); shown in registration order."""
+    if provider not in _step_providers:
+        _step_providers.append(provider)
+    return provider
+
+
+def steps_for(session: Session, shop: Shop) -> list[Step]:
+    return [step for provider in _step_providers for step in provider(session, shop)]

@@ -9,6 +9,7 @@ from clipcart.db import Base, IdType, UtcDateTime
 
 SHOP_STATUSES = ("PENDING", "APPROVED", "REJECTED", "SUSPENDED")
 STAFF_ROLES = ("owner", "manager", "fulfillment")
+INVITABLE_ROLES = ("manager", "fulfillment")
 
 
 class Shop(Base):
@@ -21,6 +22,7 @@ class Shop(Base):
     status: Mapped[str] = mapped_column(String(12))
     owner_user_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id"))
     logo_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    logo_thumb_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
@@ -32,6 +34,22 @@ class Shop(Base):
         Index("ix_shops_status", "status", "id"),
         Index("ix_shops_owner", "owner_user_id"),
     )
+
+
+class ShopStatusChange(Base):
+    """One row per transition of a shop's status (DESIGN rule 6), with who and why."""
+
+    __tablename__ = "shop_status_changes"
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(IdType, ForeignKey("shops.id", ondelete="CASCADE"))
+    from_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(12))
+    actor_user_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id"),
+                                                      nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_shop_status_changes_shop", "shop_id", "id"),)
 
 
 class ShopMember(Base):
@@ -64,9 +82,12 @@ class ShopInvitation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    accepted_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id"),
+                                                    nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (
         CheckConstraint("role IN ('manager', 'fulfillment')", name="known_role"),
         Index("ix_shop_invitations_shop", "shop_id"),
+        Index("ix_shop_invitations_email", "email"),
     )

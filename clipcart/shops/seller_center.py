@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from clipcart.shops import service
@@ -28,3 +29,11 @@ def layout_context(session: Session, user: CurrentUser, shop: Shop,
     role = next((r for s, r in shops if s.id == shop.id), "")
     return {"shop": shop, "role": role, "section": section,
             "my_shops": [(s, r) for s, r in shops if s.status == "APPROVED"]}
+
+
+def render(session: Session, user: CurrentUser, shop: Shop, section: str, template: str,
+           context: dict[str, Any] | None = None, *, status_code: int = 200) -> Template:
+    """A Seller Center page: ``template`` extends ``seller/layout.html``."""
+    full = layout_context(session, user, shop, section)
+    full.update(context or {})
+    return Template(template, context=full, status_code=status_code)

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from clipcart.db import get_database
 from clipcart.markets import get_markets
 from clipcart.migrate import migration_status
+from clipcart.web.operator import operator_home
 
 
 @get("/", sync_to_thread=False, include_in_schema=False)
@@ -47,4 +48,4 @@ def readyz() -> Response[dict[str, Any]]:
                     status_code=200 if ready else 503)
 
 
-router = Router(path="/", route_handlers=[home, healthz, readyz])
+router = Router(path="/", route_handlers=[home, healthz, readyz, operator_home])

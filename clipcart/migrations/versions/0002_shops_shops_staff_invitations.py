@@ -1,4 +1,4 @@
-"""shops: shops, staff, invitations
+"""shops: shops, status history, staff, invitations
 
 Revision ID: 0002
 Revises: 0001
@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('owner_user_id', sa.BigInteger(), nullable=False),
     sa.Column('logo_key', sa.String(length=200), nullable=True),
+    sa.Column('logo_thumb_key', sa.String(length=200), nullable=True),
     sa.Column('rejection_reason', sa.Text(), nullable=True),
     sa.Column('created_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('decided_at', clipcart.db.UtcDateTime(timezone=True), nullable=True),
@@ -53,15 +54,33 @@ def upgrade() -> None:
     sa.Column('created_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('accepted_at', clipcart.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('accepted_by', sa.BigInteger(), nullable=True),
     sa.Column('revoked_at', clipcart.db.UtcDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("role IN ('manager', 'fulfillment')", name=op.f('ck_shop_invitations_known_role')),
+    sa.ForeignKeyConstraint(['accepted_by'], ['users.id'], name=op.f('fk_shop_invitations_accepted_by_users')),
     sa.ForeignKeyConstraint(['invited_by'], ['users.id'], name=op.f('fk_shop_invitations_invited_by_users')),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_shop_invitations_shop_id_shops'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shop_invitations')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_shop_invitations_token_hash'))
     )
     with op.batch_alter_table('shop_invitations', schema=None) as batch_op:
+        batch_op.create_index('ix_shop_invitations_email', ['email'], unique=False)
         batch_op.create_index('ix_shop_invitations_shop', ['shop_id'], unique=False)
+
+    op.create_table('shop_status_changes',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('shop_id', sa.BigInteger(), nullable=False),
+    sa.Column('from_status', sa.String(length=12), nullable=True),
+    sa.Column('to_status', sa.String(length=12), nullable=False),
+    sa.Column('actor_user_id', sa.BigInteger(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['users.id'], name=op.f('fk_shop_status_changes_actor_user_id_users')),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_shop_status_changes_shop_id_shops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_shop_status_changes'))
+    )
+    with op.batch_alter_table('shop_status_changes', schema=None) as batch_op:
+        batch_op.create_index('ix_shop_status_changes_shop', ['shop_id', 'id'], unique=False)
 
     op.create_table('shop_members',
     sa.Column('shop_id', sa.BigInteger(), nullable=False),
@@ -85,8 +104,13 @@ def downgrade() -> None:
         batch_op.drop_index('ix_shop_members_user')
 
     op.drop_table('shop_members')
+    with op.batch_alter_table('shop_status_changes', schema=None) as batch_op:
+        batch_op.drop_index('ix_shop_status_changes_shop')
+
+    op.drop_table('shop_status_changes')
     with op.batch_alter_table('shop_invitations', schema=None) as batch_op:
         batch_op.drop_index('ix_shop_invitations_shop')
+        batch_op.drop_index('ix_shop_invitations_email')
 
     op.drop_table('shop_invitations')
     with op.batch_alter_table('shops', schema=None) as batch_op:
