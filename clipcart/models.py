@@ -4,9 +4,10 @@ import clipcart.catalog.models
 import clipcart.events
 import clipcart.identity.models
 import clipcart.inventory.models
+import clipcart.ledger.models
 import clipcart.shops.models
 from clipcart.db import Base
 
 CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.models,
-                  clipcart.inventory.models, clipcart.shops.models)
+                  clipcart.inventory.models, clipcart.ledger.models, clipcart.shops.models)
 metadata = Base.metadata
