@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -138,6 +139,20 @@ def _emit_posted(session: Session, operation_id: int, kind: str, reference: str)
                                             "reference": reference})
 
 
+def _claim_key(session: Session, row: dict[str, Any]) -> tuple[int, str]:
+    """Insert the operation unless its key is taken: (id, fingerprint) of the key's owner.
+
+    A concurrent twin with the same key waits on the unique index until we commit or roll
+    back, then finds our operation (or takes the key itself).
+    """
+    locks.insert_ignoring_conflicts(session, LedgerOperation.__table__,  # type: ignore[arg-type]
+                                    [row], ["idempotency_key"])
+    first = session.execute(select(LedgerOperation.id, LedgerOperation.fingerprint)
+                            .where(LedgerOperation.idempotency_key == row["idempotency_key"])
+                            ).one()
+    return first.id, first.fingerprint
+
+
 def _record(session: Session, status: str, key: str, kind: str, reference: str,
             transfers: Sequence[TransferSpec]) -> Operation:
     specs = _validated(key, kind, reference, transfers)
@@ -145,18 +160,15 @@ def _record(session: Session, status: str, key: str, kind: str, reference: str,
     now = clock.now()
     op_id = new_id()
     with session.begin_nested():
-        # Claim the key first: a concurrent twin waits here for us, then sees our operation.
-        locks.insert_ignoring_conflicts(session, LedgerOperation.__table__, [  # type: ignore[arg-type]
-            {"id": op_id, "kind": kind, "reference": reference, "idempotency_key": key,
-             "fingerprint": fingerprint, "status": status, "created_at": now,
-             "finished_at": now if status == "POSTED" else None}], ["idempotency_key"])
-        first = session.execute(select(LedgerOperation.id, LedgerOperation.fingerprint)
-                                .where(LedgerOperation.idempotency_key == key)).one()
-        if first.id != op_id:
-            if first.fingerprint != fingerprint:
+        owner, owner_fingerprint = _claim_key(session, {
+            "id": op_id, "kind": kind, "reference": reference, "idempotency_key": key,
+            "fingerprint": fingerprint, "status": status, "created_at": now,
+            "finished_at": now if status == "POSTED" else None})
+        if owner != op_id:
+            if owner_fingerprint != fingerprint:
                 raise Conflict(f"Idempotency key {key!r} was used for a different operation.",
                                code="IDEMPOTENCY_MISMATCH")
-            return get_operation(session, first.id)
+            return get_operation(session, owner)
         accounts = locks.resolve(session, [(s.debit, s.amount.currency) for s in specs]
                                  + [(s.credit, s.amount.currency) for s in specs])
         changes: dict[locks.AccountRef, locks.Change] = defaultdict(locks.Change)
@@ -196,17 +208,25 @@ def hold(session: Session, *, key: str, kind: str, reference: str,
     return _record(session, "PENDING", key, kind, reference, transfers)
 
 
+def _claim_pending(session: Session, operation_id: int, target: str, now: datetime) -> Any:
+    """Move a PENDING operation to ``target`` in one conditional UPDATE; None if it was not
+    PENDING. A concurrent finisher waits on the row and then finds it no longer PENDING."""
+    op = LedgerOperation
+    return session.execute(
+        update(op).where(op.id == operation_id, op.status == "PENDING")
+        .values(status=target, finished_at=now).returning(op.kind, op.reference)
+        .execution_options(synchronize_session=False)
+    ).first()
+
+
 def _finish(session: Session, operation_id: int, target: str) -> Operation:
     now = clock.now()
-    op, t = LedgerOperation, LedgerTransfer
+    t = LedgerTransfer
     with session.begin_nested():
-        claimed = session.execute(
-            update(op).where(op.id == operation_id, op.status == "PENDING")
-            .values(status=target, finished_at=now).returning(op.id, op.kind, op.reference)
-            .execution_options(synchronize_session=False)
-        ).first()
+        claimed = _claim_pending(session, operation_id, target, now)
         if claimed is None:
-            current = session.execute(select(op.status).where(op.id == operation_id)).first()
+            current = session.execute(select(LedgerOperation.status)
+                                      .where(LedgerOperation.id == operation_id)).first()
             if current is None:
                 raise NotFound(f"Ledger operation {operation_id} does not exist.")
             if current.status != target:
