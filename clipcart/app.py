@@ -22,6 +22,7 @@ from clipcart import __version__
 from clipcart.config import Settings, get_settings
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
+from clipcart.ledger import pages as ledger_pages
 from clipcart.web import pages as web_pages
 from clipcart.web.auth import AuthMiddleware
 from clipcart.web.problems import EXCEPTION_HANDLERS
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         route_handlers=[
             _api_router(),
             identity_pages.router,
+            ledger_pages.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from clipcart.config import get_settings
+from clipcart.ledger import cli as ledger_cli
 
 
 def _emit(payload: dict[str, Any], as_json: bool, human: str) -> None:
@@ -135,6 +136,8 @@ def create_operator(email: str, password: str, as_json: bool) -> None:
     _emit({"id": str(user.id), "email": user.email, "handle": user.handle, "roles": roles},
           as_json, f"Operator {user.email} (id {user.id}) is ready.")
 
+
+main.add_command(ledger_cli.group)
 
 if __name__ == "__main__":
     main()

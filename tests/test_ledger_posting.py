@@ -163,6 +163,7 @@ def test_accounts_are_created_on_first_use_with_the_flag_of_their_family(db):
     ([move("escrow", codes.PLATFORM_FEES, usd(0))], "amount"),
     ([move("escrow", codes.PLATFORM_FEES, usd(-5))], "amount"),
     ([move("escrow", codes.PLATFORM_FEES, usd(5), memo="m" * 201)], "memo"),
+    ([move("escrow", codes.PLATFORM_FEES, usd(5), memo="nul\x00")], "memo"),
 ])
 def test_bad_transfers_are_refused_before_anything_is_written(db, transfers, field):
     with pytest.raises(ValidationFailed) as failure, db.transaction() as session:
@@ -173,7 +174,8 @@ def test_bad_transfers_are_refused_before_anything_is_written(db, transfers, fie
 
 
 @pytest.mark.parametrize(("overrides", "field"), [
-    ({"key": ""}, "key"), ({"kind": "Has Spaces"}, "kind"), ({"reference": ""}, "reference"),
+    ({"key": ""}, "key"), ({"key": "k" * 201}, "key"), ({"kind": "Has Spaces"}, "kind"),
+    ({"reference": ""}, "reference"), ({"reference": "order:\x00"}, "reference"),
 ])
 def test_an_operation_needs_a_key_a_kind_and_a_reference(db, overrides, field):
     args = {"key": key(), "kind": "test", "reference": "r:1",

@@ -64,6 +64,15 @@ def may_go_negative(code: str) -> bool:
     return family(code).may_go_negative
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def plain_text(value: object, limit: int) -> bool:
+    """Text a reference, key, memo or search may hold: no control characters (PostgreSQL
+    refuses NUL), at most ``limit`` characters."""
+    return isinstance(value, str) and len(value) <= limit and not _CONTROL.search(value)
+
+
 def check_currency(currency: str) -> str:
     if currency not in ISO_EXPONENTS:
         raise ValidationFailed(f"{currency!r} is not a currency the ledger keeps.",

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from clipcart.errors import NotFound
-from clipcart.ledger.accounts import check_currency, family
+from clipcart.errors import NotFound, ValidationFailed
+from clipcart.ledger.accounts import check_currency, family, plain_text
 from clipcart.ledger.models import LedgerAccount, LedgerOperation, LedgerTransfer
 from clipcart.ledger.views import (
     AccountPage,
@@ -61,12 +61,16 @@ def get_operation(session: Session, operation_id: int) -> Operation:
 
 def find_operation(session: Session, key: str) -> Operation | None:
     """The operation posted or held under an idempotency key, if any."""
+    if not plain_text(key, 200):
+        return None
     found = load_operations(session, LedgerOperation.idempotency_key == key)
     return found[0] if found else None
 
 
 def operations_for(session: Session, reference: str) -> list[Operation]:
     """Every operation of a business reference (``order:123``), oldest first."""
+    if not plain_text(reference, 120):
+        return []  # no operation was ever written with such a reference
     return load_operations(session, LedgerOperation.reference == reference)
 
 
@@ -79,6 +83,8 @@ def list_accounts(session: Session, *, prefix: str = "", currency: str | None = 
                   page_token: str | None = None, page_size: int = 50) -> AccountPage:
     """Accounts by code then currency, optionally those whose code starts with ``prefix``."""
     check_page_size(page_size)
+    if not plain_text(prefix, 120):
+        raise ValidationFailed("Search account codes with plain text.", field="prefix")
     a = LedgerAccount
     query = select(a).order_by(a.code, a.currency).limit(page_size + 1)
     if prefix:

@@ -26,7 +26,7 @@ from clipcart import clock, events
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.ledger import locks
-from clipcart.ledger.accounts import check_currency, family
+from clipcart.ledger.accounts import check_currency, family, plain_text
 from clipcart.ledger.invariants import check_invariants
 from clipcart.ledger.models import (
     TRANSITIONS,
@@ -87,14 +87,14 @@ class TransferSpec:
 
 def _validated(key: str, kind: str, reference: str,
                transfers: Sequence[TransferSpec]) -> list[TransferSpec]:
-    if not isinstance(key, str) or not 1 <= len(key) <= 200:
-        raise ValidationFailed("An idempotency key of 1 to 200 characters is required.",
+    if not plain_text(key, 200) or not key:
+        raise ValidationFailed("An idempotency key of 1 to 200 plain characters is required.",
                                field="key")
     if not isinstance(kind, str) or not _KIND.fullmatch(kind):
         raise ValidationFailed("kind must be lower-case letters, digits, '_' or '.'.",
                                field="kind")
-    if not isinstance(reference, str) or not 1 <= len(reference) <= 120:
-        raise ValidationFailed("A reference of 1 to 120 characters is required.",
+    if not plain_text(reference, 120) or not reference:
+        raise ValidationFailed("A reference of 1 to 120 plain characters is required.",
                                field="reference")
     specs = list(transfers)
     if not 1 <= len(specs) <= MAX_TRANSFERS:
@@ -113,8 +113,9 @@ def _validated(key: str, kind: str, reference: str,
         if spec.debit == spec.credit:
             raise ValidationFailed(f"A transfer needs two accounts, not {spec.debit} twice.",
                                    field="transfers")
-        if len(spec.memo) > 200:
-            raise ValidationFailed("A memo has at most 200 characters.", field="memo")
+        if not plain_text(spec.memo, 200):
+            raise ValidationFailed("A memo is plain text of at most 200 characters.",
+                                   field="memo")
     return specs
 
 
