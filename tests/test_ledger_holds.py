@@ -111,8 +111,8 @@ def test_a_posted_hold_cannot_be_voided_and_a_voided_one_cannot_be_posted(db):
         fund(session, WALLET, usd(1_000))
         posted = _hold(session, 100, key="h:1")
         voided = _hold(session, 100, key="h:2")
-        ledger.post_pending(session, posted.id)
-        ledger.void_pending(session, voided.id)
+        assert ledger.post_pending(session, posted.id).status == "POSTED"
+        assert ledger.void_pending(session, voided.id).status == "VOIDED"
     with pytest.raises(Conflict) as first, db.transaction() as session:
         ledger.void_pending(session, posted.id)
     with pytest.raises(Conflict) as second, db.transaction() as session:

@@ -6,6 +6,10 @@ finish them. Each runs inside a savepoint of the caller's transaction, so a fail
 (INSUFFICIENT_FUNDS, IDEMPOTENCY_MISMATCH) leaves nothing behind even when the caller
 catches it and carries on. Idempotency keys are global: prefix them with your context
 (``checkout:{id}:capture``). Nothing is ever edited: a correction is a new operation.
+
+Accounts are locked in primary-key order within an operation. Put all the transfers of a
+business step into one operation, and post one operation per transaction: two operations
+in one transaction lock in two rounds, and two such transactions can deadlock.
 """
 
 from __future__ import annotations
