@@ -22,6 +22,7 @@ from clipcart import __version__
 from clipcart.config import Settings, get_settings
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
+from clipcart.ledger import pages as ledger_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.shops import pages as shops_pages
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             identity_pages.router,
             psp_sandbox.router,
             shops_pages.router,
+            ledger_pages.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),

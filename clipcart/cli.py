@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from clipcart.config import get_settings
+from clipcart.ledger import cli as ledger_cli
 
 
 def _emit(payload: dict[str, Any], as_json: bool, human: str) -> None:
@@ -165,6 +166,8 @@ def create_shop(owner_email: str, name: str, market: str, as_json: bool) -> None
            "owner_user_id": str(shop.owner_user_id), "default_warehouse_id": str(warehouse.id)},
           as_json, f"Shop {shop.name} (id {shop.id}) is open in {shop.market}.")
 
+
+main.add_command(ledger_cli.group)
 
 if __name__ == "__main__":
     main()

@@ -63,13 +63,15 @@ def kick_outbox() -> None:
 
 @sa_event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if session.info.pop("outbox_pending", False):
+    # A savepoint's release fires this too; only the outer commit makes events visible.
+    if not session.in_nested_transaction() and session.info.pop("outbox_pending", False):
         kick_outbox()
 
 
 @sa_event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop("outbox_pending", None)
+    if not session.in_nested_transaction():  # events emitted before a savepoint still count
+        session.info.pop("outbox_pending", None)
 
 
 def make_consumer(workers: int = 2, **kwargs: Any) -> Consumer:

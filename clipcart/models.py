@@ -4,12 +4,13 @@ import clipcart.catalog.models
 import clipcart.events
 import clipcart.identity.models
 import clipcart.inventory.models
+import clipcart.ledger.models
 import clipcart.payments.models
 import clipcart.payments.sandbox.models
 import clipcart.shops.models
 from clipcart.db import Base
 
 CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.models,
-                  clipcart.inventory.models, clipcart.shops.models,
+                  clipcart.inventory.models, clipcart.ledger.models, clipcart.shops.models,
                   clipcart.payments.models, clipcart.payments.sandbox.models)
 metadata = Base.metadata
