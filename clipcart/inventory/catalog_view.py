@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clipcart.catalog.models import Product, Sku
 from clipcart.identity.models import User
-from clipcart.inventory.models import StockLevel
+from clipcart.inventory.models import StockLevel, Warehouse
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,12 @@ def sku_page(session: Session, shop_id: int, *, low_only: bool, before: int | No
     query = (select(*_COLUMNS).join(Product, Product.id == Sku.product_id)
              .where(Sku.shop_id == shop_id, Product.status != "DELETED"))
     if low_only:
-        query = query.where(exists().where(
-            StockLevel.sku_id == Sku.id,
-            StockLevel.on_hand - StockLevel.reserved <= StockLevel.low_stock_threshold))
+        query = query.where(
+            select(StockLevel.sku_id)
+            .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+            .where(StockLevel.sku_id == Sku.id, Warehouse.archived_at.is_(None),
+                   StockLevel.on_hand - StockLevel.reserved <= StockLevel.low_stock_threshold)
+            .exists())
     if before is not None:
         query = query.where(Sku.id < before)
     rows = session.execute(query.order_by(Sku.id.desc()).limit(limit))
