@@ -87,3 +87,19 @@ def movement_reasons(db: Database, sku_id: int) -> list[tuple[str, int, int]]:
 def count(db: Database, model: type) -> int:
     with db.sessions() as session:
         return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def web_login(client, email: str) -> None:  # type: ignore[no-untyped-def]
+    """Log the test client in through the log-in form (session cookie)."""
+    from tests.helpers import csrf_form
+
+    token = csrf_form(client, "/login")
+    response = client.post("/login", data={"_csrf_token": token, "email": email,
+                                           "password": PASSWORD, "next": "/"})
+    assert response.status_code == 200, response.text
+
+
+def page_token(client, page: str) -> str:  # type: ignore[no-untyped-def]
+    from tests.helpers import csrf_form
+
+    return csrf_form(client, page)
