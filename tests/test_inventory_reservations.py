@@ -15,7 +15,14 @@ from clipcart.inventory.allocation import single_warehouse
 from clipcart.inventory.jobs import release_expired_now
 from clipcart.inventory.models import StockReservation, StockReservationHistory
 from clipcart.jobs import huey
-from tests.inventory_support import count, level, make_shop, movement_reasons, stocked_sku
+from tests.inventory_support import (
+    count,
+    level,
+    make_shop,
+    make_skus,
+    movement_reasons,
+    stocked_sku,
+)
 
 
 def _reserve(db, lines, ref="co-1", minutes=30, **kw):  # type: ignore[no-untyped-def]
@@ -126,9 +133,11 @@ def test_a_caller_that_keeps_its_transaction_after_out_of_stock_holds_nothing(db
 
 def test_an_unknown_or_never_stocked_sku_is_out_of_stock(db):
     shop = make_shop(db)
-    with pytest.raises(Conflict) as refused:
-        _reserve(db, [(123456789, 1)])
-    assert refused.value.extra["sku_id"] == "123456789"
+    never = make_skus(db, shop.id, "NEVER")[0]
+    for sku in (123456789, never):
+        with pytest.raises(Conflict) as refused:
+            _reserve(db, [(sku, 1)])
+        assert refused.value.extra == {"sku_id": str(sku), "available": 0, "requested": 1}
 
 
 def test_stock_comes_from_the_default_warehouse_first_then_the_others(db):
