@@ -238,3 +238,25 @@ def test_the_periodic_job_releases_every_due_reservation_in_batches(db, frozen_c
     assert level(db, sku, shop.warehouse_id) == (10, 0)
     assert "inventory.release_expired_reservations" in [
         t.name for t in huey._registry.periodic_tasks]
+
+
+def test_a_worker_process_releases_expired_reservations(db, frozen_clock):
+    """The job runs in `clipcart worker`, which imports only the handlers' modules."""
+    import os
+    import subprocess
+    import sys
+
+    shop = make_shop(db)
+    sku = stocked_sku(db, shop, 4)
+    frozen_clock.advance(hours=-2)  # held two hours ago for 30 minutes: due by real time
+    _reserve(db, [(sku, 3)], ref="stale")
+    worker = subprocess.run(
+        [sys.executable, "-c", "import clipcart.handlers\n"
+         "from clipcart.jobs import huey\n"
+         "task = next(t for t in huey._registry.periodic_tasks\n"
+         "            if t.name == 'inventory.release_expired_reservations')\n"
+         "print(task.execute())\n"],
+        env=dict(os.environ), capture_output=True, text=True, timeout=60)
+    assert worker.returncode == 0, worker.stderr
+    assert worker.stdout.strip() == "1"
+    assert level(db, sku, shop.warehouse_id) == (4, 0)

@@ -18,7 +18,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The tables inventory's foreign keys point at must be in the metadata whenever these
+# models are used (a worker process imports only what its jobs need).
+from clipcart.catalog import models as _catalog_models  # noqa: F401
 from clipcart.db import Base, IdType, UtcDateTime
+from clipcart.identity import models as _identity_models  # noqa: F401
+from clipcart.shops import models as _shops_models  # noqa: F401
 
 RESERVATION_STATUSES = ("HELD", "COMMITTED", "RELEASED")
 
