@@ -103,3 +103,16 @@ def page_token(client, page: str) -> str:  # type: ignore[no-untyped-def]
     from tests.helpers import csrf_form
 
     return csrf_form(client, page)
+
+
+def api_shop(client, db: Database, market: str = "US",  # type: ignore[no-untyped-def]
+             name: str = "Acme Goods") -> tuple[Shop, str]:
+    """A shop whose owner signed up through the API; answers the shop and a bearer token."""
+    from tests.helpers import signup
+
+    answer = signup(client, country=market)
+    with db.transaction() as session:
+        shop = shops.create_approved_shop(session, answer["email"], name, market)
+        warehouse = inventory.ensure_default_warehouse(session, shop.id)
+        made = Shop(shop.id, int(answer["user"]["id"]), answer["email"], warehouse.id)
+    return made, answer["access_token"]
