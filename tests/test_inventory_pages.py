@@ -267,3 +267,17 @@ def test_visitors_are_sent_to_log_in(client, db):
     assert response.status_code in (302, 303)
     assert response.headers["location"] == f"/login?next=/seller/{shop.id}/inventory"
     assert count(db, StockMovement) == 0
+
+
+def test_saving_with_no_units_and_an_unchanged_threshold_asks_for_units(client, db):
+    shop = _seller(client, db)
+    sku = make_skus(db, shop.id, "NEW")[0]
+    token = page_token(client, f"/seller/{shop.id}/inventory")
+    response = client.post(f"/seller/{shop.id}/inventory/adjust", data={
+        "_csrf_token": token, "sku_id": str(sku), "warehouse_id": str(shop.warehouse_id),
+        "mode": "set", "quantity": "", "threshold": "0", "threshold_was": "0"},
+        headers={"HX-Request": "true"})
+    assert response.status_code == 400 and "Enter a number of units." in response.text
+    assert count(db, StockMovement) == 0
+    with db.sessions() as session:
+        assert inventory.levels_for_skus(session, [sku]) == {sku: {}}

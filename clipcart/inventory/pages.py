@@ -86,6 +86,8 @@ def _adjust(session: Session, shop: Shop, user: CurrentUser, data: dict[str, str
     sku_id, warehouse_id = id_field(data, "sku_id"), id_field(data, "warehouse_id")
     quantity = whole_field(data, "quantity", "The quantity")
     threshold = whole_field(data, "threshold", "The low-stock threshold")
+    if threshold is not None and data.get("threshold_was") == str(threshold):
+        threshold = None  # unchanged: the form always sends the current value back
     mode = data.get("mode", "set")
     if mode not in ("set", "add", "remove"):
         raise ValidationFailed("Choose set, add or remove.", field="mode")
