@@ -173,3 +173,26 @@ def test_two_concurrent_requests_with_one_key_apply_once(client, db):
         t.join(timeout=60)
     assert sorted(answers, key=repr) == [({"applied": 1}, False)] + [({"applied": 1}, True)] * 3
     assert count(db, StockMovement) == 1
+
+
+def test_garbage_bodies_get_a_4xx_problem_never_a_500(client, db):
+    from tests.test_bad_input import MALFORMED_BODIES
+
+    shop, token = api_shop(client, db)
+    sku = stocked_sku(db, shop, 3)
+    bodies = [*MALFORMED_BODIES, b'{"updates": "all"}', b'{"updates": [null]}',
+              b'{"updates": [[1, 2]]}', b'{"updates": [{"sku_id": 5, "quantity": 1}]}']
+    for body in bodies:
+        response = client.post(_url(shop.id), content=body, headers={
+            **bearer(token), "content-type": "application/json"})
+        assert 400 <= response.status_code < 500, (body[:60], response.text)
+        assert response.json()["code"].isupper()
+    item_errors = client.post(_url(shop.id), headers=bearer(token), json={"updates": [
+        {"sku_id": str(sku), "quantity": 2_000_000_000}, {"sku_id": str(sku), "quantity": 2**70},
+        {"sku_id": "0", "quantity": 1}, {"sku_id": "-5", "quantity": 1},
+        {"sku_id": str(sku), "warehouse_id": "abc", "quantity": 1},
+        {"sku_id": str(sku), "low_stock_threshold": 2**40},
+        {"sku_id": str(sku)}]})
+    assert item_errors.status_code == 200
+    assert [r["status"] for r in item_errors.json()["results"]] == ["error"] * 7
+    assert level(db, sku, shop.warehouse_id) == (3, 0)

@@ -281,3 +281,29 @@ def test_saving_with_no_units_and_an_unchanged_threshold_asks_for_units(client, 
     assert count(db, StockMovement) == 0
     with db.sessions() as session:
         assert inventory.levels_for_skus(session, [sku]) == {sku: {}}
+
+
+def test_garbage_forms_get_a_4xx_page_and_change_nothing(client, db):
+    shop = _seller(client, db)
+    sku = stocked_sku(db, shop, 3)
+    token = page_token(client, f"/seller/{shop.id}/inventory")
+    base = {"_csrf_token": token, "sku_id": str(sku), "warehouse_id": str(shop.warehouse_id)}
+    forms = [{}, {"sku_id": "abc"}, {"warehouse_id": "x" * 5000},
+             {"mode": "steal", "quantity": "1"}, {"quantity": "1e9999"},
+             {"quantity": "99999999999"}, {"quantity": "-1"}, {"quantity": "\x00"},
+             {"threshold": "lots"}, {"mode": "add", "quantity": "0"}]
+    for form in forms:
+        response = client.post(f"/seller/{shop.id}/inventory/adjust", data={**base, **form})
+        assert 400 <= response.status_code < 500, (form, response.status_code)
+        assert "text/html" in response.headers["content-type"]
+    for path in ("/warehouses", f"/warehouses/{shop.warehouse_id}", "/warehouses/abc/default",
+                 "/warehouses/99999999999999999999999/delete"):
+        response = client.post(f"/seller/{shop.id}{path}",
+                               data={"_csrf_token": token, "name": "x" * 500})
+        assert 400 <= response.status_code < 500, path
+    for path in ("/seller/abc/inventory", "/seller/99999999999999999999999/warehouses",
+                 f"/seller/{shop.id}/inventory/abc/movements",
+                 f"/seller/{shop.id}/inventory?page_size=abc"):
+        assert 400 <= client.get(path).status_code < 500, path
+    assert level(db, sku, shop.warehouse_id) == (3, 0)
+    assert count(db, StockMovement) == 1
