@@ -125,6 +125,7 @@ def test_inline_adjust_with_htmx_answers_the_skus_updated_rows(client, db):
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<tbody id="sku-{sku}"')
     assert ">10</td>" in response.text and "Saved" in response.text
+    assert 'name="_csrf_token"' in response.text  # the swapped-in forms still post
     assert level(db, sku, shop.warehouse_id) == (10, 0)
     with db.sessions() as session:
         moved = session.query(StockMovement).order_by(StockMovement.id.desc()).first()
@@ -247,6 +248,8 @@ def test_a_file_that_is_not_a_stock_csv_is_refused_as_a_whole(client, db):
 
 
 def test_the_dashboard_card_counts_low_stock_units_and_warehouses(db):
+    import clipcart.inventory.dashboard  # noqa: F401  (the app imports it with the pages)
+
     shop = make_shop(db)
     stocked_sku(db, shop, 0, code="GONE")
     stocked_sku(db, shop, 30, code="MANY")
@@ -307,3 +310,22 @@ def test_garbage_forms_get_a_4xx_page_and_change_nothing(client, db):
         assert 400 <= client.get(path).status_code < 500, path
     assert level(db, sku, shop.warehouse_id) == (3, 0)
     assert count(db, StockMovement) == 1
+
+
+def test_a_double_submitted_adjust_form_adds_the_units_once(client, db):
+    shop = _seller(client, db)
+    sku = stocked_sku(db, shop, 4)
+    page = client.get(f"/seller/{shop.id}/inventory")
+    key = re.search(r'name="form_key" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    token = page_token(client, f"/seller/{shop.id}/inventory")
+    form = {"_csrf_token": token, "sku_id": str(sku), "warehouse_id": str(shop.warehouse_id),
+            "mode": "add", "quantity": "3", "form_key": key}
+    for _ in range(2):
+        response = client.post(f"/seller/{shop.id}/inventory/adjust", data=form,
+                               headers={"HX-Request": "true"})
+        assert response.status_code == 200 and ">7</td>" in response.text
+    assert level(db, sku, shop.warehouse_id) == (7, 0)
+    reused = client.post(f"/seller/{shop.id}/inventory/adjust", data={**form, "quantity": "5"},
+                         headers={"HX-Request": "true"})
+    assert reused.status_code == 409 and "already used for another change" in reused.text
+    assert level(db, sku, shop.warehouse_id) == (7, 0)

@@ -1,4 +1,4 @@
-"""Idempotency-Key for the seller inventory API: a retry gets the first answer.
+"""Idempotency keys for stock writes: a retry gets the first answer and changes nothing.
 
 The key row is inserted before the work, in the same transaction: a concurrent retry with
 the same key waits on the primary key until the first request commits, then replays its
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from clipcart import clock
 from clipcart.errors import DomainError, ValidationFailed
-from clipcart.inventory.models import InventoryApiRequest
+from clipcart.inventory.models import InventoryIdempotencyKey
 
 
 @dataclass(frozen=True)
@@ -41,17 +41,17 @@ def _clean_key(key: str) -> str:
     return key
 
 
-def _replay(row: InventoryApiRequest, digest: str) -> Answer:
+def _replay(row: InventoryIdempotencyKey, digest: str) -> Answer:
     if row.request_hash != digest:
         raise DomainError("This Idempotency-Key was used with a different request body.",
                           status=422, code="IDEMPOTENCY_MISMATCH")
     return Answer(row.status_code, dict(row.response), replayed=True)
 
 
-def _stored(session: Session, shop_id: int, key: str) -> InventoryApiRequest | None:
+def _stored(session: Session, shop_id: int, key: str) -> InventoryIdempotencyKey | None:
     return session.execute(
-        select(InventoryApiRequest)
-        .where(InventoryApiRequest.shop_id == shop_id, InventoryApiRequest.key == key)
+        select(InventoryIdempotencyKey)
+        .where(InventoryIdempotencyKey.shop_id == shop_id, InventoryIdempotencyKey.key == key)
         .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
@@ -64,7 +64,7 @@ def once(session: Session, shop_id: int, key: str | None, body: Any,
     found = _stored(session, shop_id, key)
     if found is not None:
         return _replay(found, digest)
-    row = InventoryApiRequest(shop_id=shop_id, key=key, request_hash=digest, status_code=0,
+    row = InventoryIdempotencyKey(shop_id=shop_id, key=key, request_hash=digest, status_code=0,
                               response={}, created_at=clock.now())
     try:
         with session.begin_nested():

@@ -1,4 +1,4 @@
-"""Warehouses, stock levels, movements, reservations and API idempotency keys."""
+"""Warehouses, stock levels, movements, reservations and idempotency keys."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -148,10 +148,11 @@ class StockReservationHistory(Base):
     )
 
 
-class InventoryApiRequest(Base):
-    """The first answer to a seller API call per (shop, Idempotency-Key), replayed on retry."""
+class InventoryIdempotencyKey(Base):
+    """The first answer to a stock write per (shop, key), replayed on retry: the seller
+    API's Idempotency-Key, and the one-time key of each Seller Center adjust form."""
 
-    __tablename__ = "inventory_api_requests"
+    __tablename__ = "inventory_idempotency_keys"
     shop_id: Mapped[int] = mapped_column(IdType, ForeignKey("shops.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))

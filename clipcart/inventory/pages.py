@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -14,9 +15,9 @@ from sqlalchemy.orm import Session
 
 import clipcart.inventory.dashboard  # noqa: F401  (registers the dashboard card)
 from clipcart.db import transaction
-from clipcart.errors import DomainError, NotFound, ValidationFailed
+from clipcart.errors import Conflict, DomainError, NotFound, ValidationFailed
 from clipcart.ids import parse_id
-from clipcart.inventory import bulk, queries, service
+from clipcart.inventory import bulk, idempotency, queries, service
 from clipcart.inventory.warehouse_pages import routes as warehouse_routes
 from clipcart.shops.models import Shop
 from clipcart.shops.seller_center import layout_context, open_shop
@@ -62,6 +63,7 @@ def _list_context(session: Session, user: CurrentUser, shop: Shop, *, low: bool,
     page = queries.inventory_page(session, shop.id, low_only=low, page_token=page_token,
                                   page_size=size)
     return {**layout_context(session, user, shop, "inventory"), "page": page, "low": low,
+            "form_key": secrets.token_urlsafe(12),
             "page_token": page_token or "", "page_size": size,
             "next_url": _list_url(shop.id, low, page.next_page_token)
             if page.next_page_token else None,
@@ -107,6 +109,28 @@ def _adjust(session: Session, shop: Shop, user: CurrentUser, data: dict[str, str
                                         warehouse_id=warehouse_id, threshold=threshold)
 
 
+def _adjust_once(session: Session, shop: Shop, user: CurrentUser, data: dict[str, str]) -> None:
+    """Each rendered form carries a one-time key: a double submit (a double click, a resent
+    request) applies the change once."""
+    key = data.get("form_key", "").strip()
+    body = {k: v for k, v in data.items() if k not in ("_csrf_token", "form_key", "low",
+                                                       "page_token")}
+    if key:
+        key = f"adjust:{key}:{data.get('sku_id', '')}:{data.get('warehouse_id', '')}"[:255]
+
+    def work() -> idempotency.Answer:
+        _adjust(session, shop, user, data)
+        return idempotency.Answer(200, {})
+
+    try:
+        idempotency.once(session, shop.id, key or None, body, work)
+    except DomainError as exc:
+        if exc.code == "IDEMPOTENCY_MISMATCH":
+            raise Conflict("This form was already used for another change; reload the page "
+                           "and try again.", code="FORM_ALREADY_USED") from None
+        raise
+
+
 @post("/inventory/adjust", sync_to_thread=True)
 def inventory_adjust(shop_id: FromPath[str], data: Form, request: SellerRequest) -> Response[Any]:
     """Set, add or remove units of one SKU in one warehouse. htmx gets the SKU's rows back;
@@ -119,7 +143,7 @@ def inventory_adjust(shop_id: FromPath[str], data: Form, request: SellerRequest)
     error: DomainError | None = None
     try:
         with transaction() as session:
-            _adjust(session, shop, user, data)
+            _adjust_once(session, shop, user, data)
     except NotFound:
         raise
     except DomainError as exc:
@@ -131,6 +155,7 @@ def inventory_adjust(shop_id: FromPath[str], data: Form, request: SellerRequest)
             warehouses, row = queries.inventory_row(session, shop.id, id_field(data, "sku_id"))
             return Template("inventory/_sku_rows.html", status_code=status, context={
                 "shop": shop, "row": row, "warehouses": warehouses, "low": low,
+                "form_key": secrets.token_urlsafe(12),
                 "page_token": token or "", "error": error.detail if error else None,
                 "error_warehouse": data.get("warehouse_id"), "saved": error is None})
         if error is None:

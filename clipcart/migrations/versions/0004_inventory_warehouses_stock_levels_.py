@@ -1,4 +1,4 @@
-"""inventory: warehouses, stock levels, movements, reservations, API idempotency keys
+"""inventory: warehouses, stock levels, movements, reservations, idempotency keys
 
 Revision ID: 0004
 Revises: 0003
@@ -48,15 +48,15 @@ def upgrade() -> None:
     with op.batch_alter_table('stock_reservation_history', schema=None) as batch_op:
         batch_op.create_index('ix_stock_reservation_history_reservation', ['reservation_id', 'id'], unique=False)
 
-    op.create_table('inventory_api_requests',
+    op.create_table('inventory_idempotency_keys',
     sa.Column('shop_id', sa.BigInteger(), nullable=False),
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('status_code', sa.Integer(), nullable=False),
     sa.Column('response', sa.JSON(), nullable=False),
     sa.Column('created_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_inventory_api_requests_shop_id_shops')),
-    sa.PrimaryKeyConstraint('shop_id', 'key', name=op.f('pk_inventory_api_requests'))
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_inventory_idempotency_keys_shop_id_shops')),
+    sa.PrimaryKeyConstraint('shop_id', 'key', name=op.f('pk_inventory_idempotency_keys'))
     )
     op.create_table('warehouses',
     sa.Column('id', sa.BigInteger(), nullable=False),
@@ -157,7 +157,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_warehouses_shop')
 
     op.drop_table('warehouses')
-    op.drop_table('inventory_api_requests')
+    op.drop_table('inventory_idempotency_keys')
     with op.batch_alter_table('stock_reservation_history', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_reservation_history_reservation')
 
