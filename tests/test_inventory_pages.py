@@ -329,3 +329,27 @@ def test_a_double_submitted_adjust_form_adds_the_units_once(client, db):
                          headers={"HX-Request": "true"})
     assert reused.status_code == 409 and "already used for another change" in reused.text
     assert level(db, sku, shop.warehouse_id) == (7, 0)
+
+
+def test_the_stock_export_uploads_back_unchanged_after_editing_a_count(client, db):
+    shop = _seller(client, db)
+    first = stocked_sku(db, shop, 6, code="-DASH")
+    second = stocked_sku(db, shop, 2, code="=SUM(A1)")
+    exported = client.get(f"/seller/{shop.id}/inventory/export.csv")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.strip().splitlines()
+    assert lines[0] == ("seller_sku,warehouse_id,quantity,low_stock_threshold,product,"
+                        "warehouse,reserved,available")
+    assert lines[1:] == [f"'=SUM(A1),{shop.warehouse_id},2,0,Linen summer dress,"
+                         "Main warehouse,0,2",
+                         f"'-DASH,{shop.warehouse_id},6,0,Linen summer dress,"
+                         "Main warehouse,0,6"]
+    edited = exported.text.replace(f"{shop.warehouse_id},6,0", f"{shop.warehouse_id},9,1")
+    token = page_token(client, f"/seller/{shop.id}/inventory/upload")
+    response = client.post(f"/seller/{shop.id}/inventory/upload", data={"_csrf_token": token},
+                           files={"file": ("stock.csv", edited.encode(), "text/csv")})
+    assert "2 rows applied" in response.text
+    assert (level(db, first, shop.warehouse_id), level(db, second, shop.warehouse_id)) == (
+        (9, 0), (2, 0))
+    assert client.get(f"/seller/{make_shop(db).id}/inventory/export.csv").status_code == 404

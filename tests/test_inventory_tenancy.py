@@ -45,6 +45,7 @@ def test_every_inventory_route_with_another_shops_ids_is_404_and_changes_nothing
               "quantity": "0"}
     theirs, mine = f"/seller/{victim.id}", f"/seller/{attacker.id}"
     gets = [f"{theirs}/inventory", f"{theirs}/inventory?low=1", f"{theirs}/inventory/upload",
+            f"{theirs}/inventory/export.csv",
             f"{theirs}/inventory/{sku}/movements", f"{theirs}/warehouses",
             f"{mine}/inventory/{sku}/movements"]
     posts = [

@@ -176,6 +176,8 @@ def parse_stock_csv(data: bytes) -> list[StockUpdate]:
 
 def _csv_update(line: int, values: dict[str, str]) -> StockUpdate:
     code = values.get("seller_sku", "").strip()
+    if code[:1] == "'" and code[1:2] in ("=", "+", "-", "@"):
+        code = code[1:]  # the export's guard against spreadsheet formulas
     quantity, q_error = _whole(values.get("quantity", ""), "quantity", required=True)
     threshold, t_error = _whole(values.get("low_stock_threshold", ""), "low_stock_threshold",
                                 required=False)
@@ -188,6 +190,24 @@ def _csv_update(line: int, values: dict[str, str]) -> StockUpdate:
         errors.append(f"warehouse_id {raw_warehouse[:24]!r} is not a warehouse id.")
     return StockUpdate(row=line, quantity=quantity, seller_sku=code, warehouse_id=warehouse_id,
                        low_stock_threshold=threshold, error=" ".join(errors))
+
+
+EXPORT_COLUMNS = (*CSV_COLUMNS, "product", "warehouse", "reserved", "available")
+
+
+def export_rows(session: Session, shop_id: int, *, before: int | None,
+                limit: int) -> tuple[list[list[str]], int | None]:
+    """One batch of the stock export (a row per SKU and active warehouse, in the upload
+    format plus columns the upload ignores), and the key of the next batch."""
+    from clipcart.inventory.queries import inventory_page
+
+    page = inventory_page(session, shop_id, page_token=str(before) if before else None,
+                          page_size=limit)
+    rows = [[row.sku.seller_sku, str(cell.warehouse.id), str(cell.on_hand),
+             str(cell.threshold), row.sku.product_title, cell.warehouse.name,
+             str(cell.reserved), str(cell.available)]
+            for row in page.rows for cell in row.cells]
+    return rows, int(page.next_page_token) if page.next_page_token else None
 
 
 def upload_csv(session: Session, shop_id: int, data: bytes, *,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -10,7 +13,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from sqlalchemy.orm import Session
 
 import clipcart.inventory.dashboard  # noqa: F401  (registers the dashboard card)
@@ -185,6 +188,34 @@ def movements(shop_id: FromPath[str], sku_id: FromPath[str], request: SellerRequ
                                                          "paged": bool(page_token)})
 
 
+def _csv_line(values: Sequence[str]) -> bytes:
+    out = io.StringIO()
+    # A leading =, +, - or @ would run as a formula in a spreadsheet: quote it away.
+    csv.writer(out).writerow(["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in values])
+    return out.getvalue().encode()
+
+
+@get("/inventory/export.csv", sync_to_thread=True)
+def export_csv(shop_id: FromPath[str], request: SellerRequest) -> Stream:
+    """Current stock in the upload's format: download, edit the quantities, upload."""
+    with transaction() as session:
+        shop = open_shop(session, request.user, shop_id_of(shop_id))
+
+    def lines() -> Iterator[bytes]:
+        yield _csv_line(bulk.EXPORT_COLUMNS)
+        before: int | None = None
+        while True:
+            with transaction() as session:
+                rows, before = bulk.export_rows(session, shop.id, before=before, limit=500)
+            for row in rows:
+                yield _csv_line(row)
+            if before is None:
+                return
+
+    return Stream(lines(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="stock-{shop.id}.csv"'})
+
+
 @get("/inventory/upload", sync_to_thread=True)
 def upload_page(shop_id: FromPath[str], request: SellerRequest) -> Template:
     with transaction() as session:
@@ -220,5 +251,5 @@ def upload_submit(shop_id: FromPath[str], data: Upload, request: SellerRequest) 
 
 
 router = Router(path="/seller/{shop_id:str}", guards=[requires_user], include_in_schema=False,
-                route_handlers=[inventory_list, inventory_adjust, movements, upload_page,
-                                upload_submit, *warehouse_routes])
+                route_handlers=[inventory_list, inventory_adjust, movements, export_csv,
+                                upload_page, upload_submit, *warehouse_routes])

@@ -126,6 +126,9 @@ def adjust_stock(session: Session, *, shop_id: int, sku_id: int, warehouse_id: i
     if changed is None:
         level = stock_level(session, sku_id, warehouse_id)
         free = level.on_hand - level.reserved if level else 0
+        if delta > 0:
+            raise ValidationFailed(f"A warehouse holds at most {MAX_UNITS:,} units of a SKU.",
+                                   field="delta")
         raise Conflict(f"Only {free} units are free to remove here; cannot remove "
                        f"{-delta}.", code="INSUFFICIENT_STOCK",
                        extra={"sku_id": str(sku_id), "available": free})
