@@ -22,6 +22,8 @@ from clipcart import __version__
 from clipcart.config import Settings, get_settings
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
+from clipcart.inventory import api as inventory_api
+from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
@@ -37,7 +39,8 @@ TEMPLATE_DIRS: list[Path | PathLike[Any] | str] = sorted(
 
 
 def _api_router() -> Router:
-    return Router(path="/api/v1", route_handlers=[identity_api.router, payments_api.router],
+    return Router(path="/api/v1", route_handlers=[identity_api.router, inventory_api.router,
+                                                  payments_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             psp_sandbox.router,
             shops_pages.router,
             ledger_pages.router,
+            inventory_pages.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),

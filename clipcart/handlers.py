@@ -2,6 +2,7 @@
 
 import clipcart.identity.events
 import clipcart.shops.events
+from clipcart.inventory import jobs as inventory_jobs
 from clipcart.payments import tasks as payments_tasks
 
-REGISTERED = (clipcart.identity.events, clipcart.shops.events, payments_tasks)
+REGISTERED = (clipcart.identity.events, clipcart.shops.events, inventory_jobs, payments_tasks)
