@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from clipcart.catalog import cli as catalog_cli
 from clipcart.config import get_settings
 
 
@@ -59,6 +60,7 @@ def _serve(host: str | None, port: int | None, workers: int, auto_migrate: bool)
         from clipcart.migrate import upgrade
 
         upgrade(settings.database_url)
+        catalog_cli.sync_categories_quietly()
     host = host or settings.host
     port = port or settings.port
     click.echo(f"clipcart serving on http://{host}:{port}  (database: "
@@ -135,6 +137,8 @@ def create_operator(email: str, password: str, as_json: bool) -> None:
     _emit({"id": str(user.id), "email": user.email, "handle": user.handle, "roles": roles},
           as_json, f"Operator {user.email} (id {user.id}) is ready.")
 
+
+main.add_command(catalog_cli.catalog)
 
 if __name__ == "__main__":
     main()
