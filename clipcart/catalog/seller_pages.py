@@ -55,17 +55,19 @@ def _user(request: Request[Any, Any, Any]) -> CurrentUser:
      include_in_schema=False)
 def product_list(request: Request[Any, Any, Any], shop_id: FromPath[str],
                  tab: FromQuery[str] = "all", q: FromQuery[str] = "",
-                 category_id: FromQuery[str] = "",
+                 category_id: FromQuery[str] = "", page_size: FromQuery[int] = 20,
                  page_token: FromQuery[str | None] = None) -> Template:
     with transaction() as session:
         shop = open_shop(session, _user(request), ident(shop_id))
         category = parse_id(category_id) if category_id else None
         listing = seller_products(session, shop.id, tab=tab if tab in TABS else "all",
-                                  text=q[:200], category_id=category, page_token=page_token)
+                                  text=q[:200], category_id=category, page_size=page_size,
+                                  page_token=page_token)
         return Template("catalog/products.html", context={
             **layout_context(session, _user(request), shop, "products"),
             "listing": listing, "tabs": TABS, "tab": tab if tab in TABS else "all",
             "q": q[:200], "category_id": category, "categories": category_tree(session),
+            "page_size": page_size,
             "labels": STATUS_LABELS, "tones": STATUS_TONES, "market": market(shop.market)})
 
 
