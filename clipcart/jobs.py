@@ -63,13 +63,16 @@ def kick_outbox() -> None:
 
 @sa_event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if session.info.pop("outbox_pending", False):
+    # Releasing a savepoint fires this too; only the real commit may kick (the outer
+    # transaction still holds the write lock, and its events are not visible yet).
+    if not session.in_nested_transaction() and session.info.pop("outbox_pending", False):
         kick_outbox()
 
 
 @sa_event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop("outbox_pending", None)
+    if not session.in_nested_transaction():  # a savepoint's rollback keeps earlier events
+        session.info.pop("outbox_pending", None)
 
 
 def make_consumer(workers: int = 2, **kwargs: Any) -> Consumer:

@@ -7,6 +7,7 @@ contexts' tests too (checkout, orders...): it lists a product that passes the au
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -104,3 +105,31 @@ def live_product(seller: Seller, data: ProductInput | None = None) -> int:
                                     images=[png()], actor_user_id=seller.user_id)
         assert product.status == "ACTIVATE", product.status
         return product.id
+
+
+def editor_form(token: str, *, title: str = "Linen summer dress",
+                category: str = DRESSES, options: Sequence[tuple[str, str]] = (
+                    ("Colour", "Red, Blue"), ("Size", "S, M")),
+                rows: dict[str, dict[str, str]] | None = None, action: str = "save",
+                **extra: str) -> dict[str, str]:
+    """The product editor's form as a browser posts it. ``rows`` maps a variant label
+    ("Red / S") to its fields; by default every row gets a code and 24.90."""
+    from clipcart.catalog.service import variant_matrix
+
+    named = [{"name": n, "values": [v.strip() for v in vals.split(",") if v.strip()]}
+             for n, vals in options]
+    combos = variant_matrix(named) if named else [{}]
+    form = {"_csrf_token": token, "title": title, "description": "Breathable linen.",
+            "brand": "Acme", "category_id": str(category_id(category)) if category else "",
+            "attr:Material": "Linen", "rows": str(len(combos)), "action": action}
+    for i, (name, values) in enumerate(options):
+        form[f"opt{i}_name"], form[f"opt{i}_values"] = name, values
+    for i, combo in enumerate(combos):
+        label = " / ".join(combo.values()) or "Default"
+        form[f"sku{i}_combo"] = json.dumps(combo, ensure_ascii=False, sort_keys=True)
+        fields = (rows or {}).get(label) if rows is not None else {
+            "code": "DRESS-" + "-".join(combo.values()).upper(), "price": "24.90"}
+        for key, value in (fields or {}).items():
+            form[f"sku{i}_{key}"] = value
+    form.update(extra)
+    return form

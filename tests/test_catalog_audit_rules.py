@@ -102,7 +102,8 @@ max_list_price_ratio = 1
 GB = "30.00"
 """
     rules = parse_rules(text)
-    assert _codes(CLEAN, rules) == [("prohibited_word", "reject"), ("price_below_minimum", "reject"),
+    assert _codes(CLEAN, rules) == [("prohibited_word", "reject"),
+                                    ("price_below_minimum", "reject"),
                                     ("list_price_ratio", "reject")]
 
 

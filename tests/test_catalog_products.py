@@ -18,8 +18,14 @@ from clipcart.catalog.service import (
 from clipcart.db import transaction
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.inventory.service import available_for_skus, ensure_default_warehouse
-from tests.catalog_support import DRESSES, category_id, dress_input, make_seller, shop_of, \
-    sync_categories
+from tests.catalog_support import (
+    DRESSES,
+    category_id,
+    dress_input,
+    make_seller,
+    shop_of,
+    sync_categories,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +103,8 @@ def test_stock_goes_to_the_default_warehouse(client):
     ({"price": "24.999"}, "price", "Price: GBP amounts take at most 2 decimal places."),
     ({"price": "0"}, "price", "The price must be more than zero."),
     ({"price": "abc"}, "price", "Price: not an amount: 'abc'."),
-    ({"list_price": "20.00"}, "list_price", "DRESS-RED-S: the list price cannot be below the price."),
+    ({"list_price": "20.00"}, "list_price",
+     "DRESS-RED-S: the list price cannot be below the price."),
     ({"code": ""}, "seller_sku", "Seller SKU codes are 1 to 64 characters."),
 ])
 def test_bad_sku_values_are_refused_and_nothing_is_written(client, change, field, message):

@@ -25,6 +25,8 @@ _GARBAGE = "catalog_media_garbage"
 
 @event.listens_for(Session, "after_commit")
 def _delete_files_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a released savepoint: the real commit comes later
+        return
     keys: list[str] = session.info.pop(_GARBAGE, [])
     if keys:
         storage = get_storage()
@@ -34,7 +36,8 @@ def _delete_files_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _keep_files_after_rollback(session: Session) -> None:
-    session.info.pop(_GARBAGE, None)
+    if not session.in_nested_transaction():
+        session.info.pop(_GARBAGE, None)
 
 
 def _delete_after_commit(session: Session, *keys: Any) -> None:
