@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -30,7 +31,8 @@ def test_openapi_documents_every_json_route(client, app):
             for method in handler.http_methods:
                 if method in {"HEAD", "OPTIONS"}:
                     continue
-                assert (route.path, method) in documented, (route.path, method)
+                path = re.sub(r":\w+}", "}", route.path)  # OpenAPI has no path param types
+                assert (path, method) in documented, (path, method)
     assert "bearer" in schema["components"]["securitySchemes"]
     assert not any(p.startswith(("/signup", "/login")) for p in schema["paths"])
 
