@@ -314,3 +314,54 @@ def test_images_of_a_product_are_ordered_and_limited_to_nine(client):
         assert info.value.code == "TOO_MANY_IMAGES"
         move_image(session, shop, product_id, ids[2], -5)
         assert [i.id for i in images_of(session, product_id)][:3] == [ids[2], ids[0], ids[1]]
+
+
+def test_status_events_carry_ids_statuses_and_reasons(client):
+    seller = make_seller(client)
+    data = dress_input("Replica dress", code="REP")
+    with transaction() as session:
+        product = submission.create_and_submit(session, shop_of(session, seller), data,
+                                               images=[png()], actor_user_id=seller.user_id)
+        product_id = product.id
+    with transaction() as session:
+        [event] = session.execute(select(OutboxEvent).where(
+            OutboxEvent.type == "catalog.product_status_changed")).scalars().all()
+    revision = _flagged_revision(product_id)
+    assert event.payload == {
+        "product_id": str(product_id), "shop_id": str(seller.shop_id), "title": "Replica dress",
+        "old_status": "DRAFT", "new_status": "PENDING",
+        "reasons": ["“replica” is on the prohibited words list (in the title)."],
+        "revision_id": str(revision), "actor": f"seller:{seller.user_id}"}
+
+
+def test_two_uploads_racing_for_the_ninth_image_slot_cannot_both_win(client):
+    import threading
+
+    from clipcart.catalog.images import add_image, images_of
+
+    seller = make_seller(client)
+    data = dress_input()
+    with transaction() as session:
+        shop = shop_of(session, seller)
+        product_id = create_product(session, shop, data).id
+        for _ in range(8):
+            add_image(session, shop, product_id, png())
+    barrier, results = threading.Barrier(2), []
+
+    def upload():
+        barrier.wait()
+        try:
+            with transaction() as session:
+                add_image(session, shop_of(session, seller), product_id, png())
+            results.append("ok")
+        except Conflict as exc:
+            results.append(exc.code)
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == ["TOO_MANY_IMAGES", "ok"]
+    with transaction() as session:
+        assert len(images_of(session, product_id)) == 9

@@ -252,3 +252,37 @@ def test_images_are_reordered_and_removed_from_the_editor(client):
         order = session.execute(select(ProductImage.id).order_by(ProductImage.position)) \
             .scalars().all()
     assert order == [third, second]
+
+
+def test_choosing_another_category_redraws_its_attributes(client):
+    seller = _signed_in_seller(client)
+    base = f"/seller/{seller.shop_id}/products"
+    token = csrf_form(client, f"{base}/new")
+    form = editor_form(token, category="Phones & Electronics/Mobile Phones", action="refresh")
+    response = client.post(f"{base}/new", data=form, headers={"HX-Request": "true"})
+    text = html.unescape(response.text)
+    assert response.status_code == 200
+    assert '<select name="attr:Warranty">' in text
+    assert "Variant options for this category: <strong>Colour</strong>" in text
+    assert 'name="attr:Dress length"' not in text
+    assert _products() == []
+
+
+def test_the_dashboard_card_counts_products_by_status_and_lists_audit_results(client):
+    from clipcart.shops.dashboard import cards_for
+
+    seller = make_seller(client)
+    live_product(seller)
+    flagged = dress_input("Counterfeit dress", code="FAKE")
+    with transaction() as session:
+        from clipcart.catalog.submission import create_and_submit
+
+        create_and_submit(session, shop_of(session, seller), flagged, images=[png()])
+        [card] = [c for c in cards_for(session, shop_of(session, seller))
+                  if c.title == "Products"]
+    assert [(s.label, s.value) for s in card.stats] == [
+        ("Live", "1"), ("In review", "1"), ("Failed", "0"), ("Drafts", "0")]
+    assert [(r.label, r.value, r.tone) for r in card.rows] == [
+        ("Counterfeit dress: “counterfeit” is on the prohibited words list (in the title).",
+         "Manual review", "warn"),
+        ("Linen summer dress", "Approved", "ok")]
