@@ -11,8 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from clipcart.catalog.seller_views import SellerProductView
-from clipcart.catalog.service import (
+from clipcart.catalog.inputs import (
     DIMENSIONS,
     MAX_OPTIONS,
     OptionInput,
@@ -20,6 +19,7 @@ from clipcart.catalog.service import (
     SkuInput,
     variant_matrix,
 )
+from clipcart.catalog.seller_views import SellerProductView
 from clipcart.errors import ValidationFailed
 from clipcart.ids import parse_id
 from clipcart.markets import market

@@ -6,9 +6,8 @@ operation on an existing product locks its row first, so concurrent edits queue.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -17,209 +16,27 @@ from sqlalchemy.orm import Session
 
 from clipcart import clock
 from clipcart.catalog import lifecycle
-from clipcart.catalog.categories import attributes_of
-from clipcart.catalog.models import Category, Product, Sku
+from clipcart.catalog.inputs import DIMENSIONS as DIMENSIONS
+from clipcart.catalog.inputs import (
+    MAX_DESCRIPTION,
+    CleanSku,
+    check_category,
+    clean_attributes,
+    clean_options,
+    clean_skus,
+    one_line,
+)
+from clipcart.catalog.inputs import MAX_OPTIONS as MAX_OPTIONS
+from clipcart.catalog.inputs import OptionInput as OptionInput
+from clipcart.catalog.inputs import ProductInput as ProductInput
+from clipcart.catalog.inputs import SkuInput as SkuInput
+from clipcart.catalog.inputs import variant_matrix as variant_matrix
+from clipcart.catalog.models import Product, Sku
 from clipcart.catalog.snapshots import working_snapshot
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.inventory import service as inventory
-from clipcart.markets import market
-from clipcart.money import MoneyError
 from clipcart.shops.models import Shop
-
-MAX_OPTIONS = 3
-MAX_OPTION_VALUES = 30
-MAX_SKUS = 100
-MAX_DESCRIPTION = 10_000
-DIMENSIONS = ("weight_g", "length_mm", "width_mm", "height_mm")
-
-
-@dataclass(frozen=True)
-class OptionInput:
-    """A sales option such as Colour with its values, in display order."""
-
-    name: str
-    values: Sequence[str]
-
-
-@dataclass(frozen=True)
-class SkuInput:
-    seller_sku: str
-    price: str  # decimal text in the shop's currency, e.g. "24.90"
-    list_price: str | None = None
-    attributes: dict[str, str] = field(default_factory=dict)  # option name -> value
-    weight_g: int | None = None
-    length_mm: int | None = None
-    width_mm: int | None = None
-    height_mm: int | None = None
-    # Units on hand: a number for the shop's default warehouse or {warehouse id: units};
-    # None leaves stock as it is.
-    stock: int | Mapping[int, int] | None = None
-
-
-@dataclass(frozen=True)
-class ProductInput:
-    title: str
-    skus: Sequence[SkuInput]
-    description: str = ""
-    brand: str = ""
-    category_id: int | None = None
-    attributes: dict[str, Any] = field(default_factory=dict)  # non-sales category attributes
-    options: Sequence[OptionInput] = ()  # derived from the SKUs' attributes when empty
-
-
-def _price_minor(shop: Shop, text: str, field_name: str) -> int:
-    try:
-        money = market(shop.market).parse_price(text)
-    except (MoneyError, TypeError) as exc:
-        raise ValidationFailed(f"{field_name.replace('_', ' ').capitalize()}: {exc}.",
-                               field=field_name) from None
-    if money.minor <= 0:
-        raise ValidationFailed(f"The {field_name.replace('_', ' ')} must be more than zero.",
-                               field=field_name)
-    return money.minor
-
-
-def _one_line(text: str, limit: int, what: str, field_name: str, minimum: int = 1) -> str:
-    cleaned = " ".join(str(text).split())
-    if not minimum <= len(cleaned) <= limit:
-        raise ValidationFailed(f"{what} are {minimum} to {limit} characters.", field=field_name)
-    return cleaned
-
-
-def _clean_options(data: ProductInput) -> list[dict[str, Any]]:
-    if data.options:
-        raw = [(o.name, list(o.values)) for o in data.options]
-    else:  # the importer's form: options follow the SKUs' attributes, in first-seen order
-        seen: dict[str, list[str]] = {}
-        for sku in data.skus:
-            for name, value in sku.attributes.items():
-                values = seen.setdefault(str(name), [])
-                if str(value) not in values:
-                    values.append(str(value))
-        raw = list(seen.items())
-    if len(raw) > MAX_OPTIONS:
-        raise ValidationFailed(f"A product has at most {MAX_OPTIONS} options.", field="options")
-    options, names = [], set()
-    for name, values in raw:
-        clean_name = _one_line(name, 40, "Option names", "options")
-        if clean_name.casefold() in names:
-            raise ValidationFailed(f"The option {clean_name!r} is there twice.", field="options")
-        names.add(clean_name.casefold())
-        clean_values: list[str] = []
-        for value in values:
-            clean = _one_line(value, 50, "Option values", "options")
-            if clean.casefold() in {v.casefold() for v in clean_values}:
-                raise ValidationFailed(f"{clean_name} lists {clean!r} twice.", field="options")
-            clean_values.append(clean)
-        if not clean_values or len(clean_values) > MAX_OPTION_VALUES:
-            raise ValidationFailed(f"{clean_name} needs 1 to {MAX_OPTION_VALUES} values.",
-                                   field="options")
-        options.append({"name": clean_name, "values": clean_values})
-    return options
-
-
-def variant_matrix(options: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """Every combination of option values, in the order sellers read a matrix."""
-    names = [str(o["name"]) for o in options]
-    return [dict(zip(names, combo, strict=True))
-            for combo in itertools.product(*(list(o["values"]) for o in options))]
-
-
-def _sku_attributes(options: list[dict[str, Any]], sku: SkuInput) -> dict[str, str]:
-    given = {" ".join(str(k).split()): " ".join(str(v).split()) for k, v in sku.attributes.items()}
-    names = [o["name"] for o in options]
-    if set(given) != set(names):
-        raise ValidationFailed(
-            f"SKU {sku.seller_sku!r} must have a value for each option "
-            f"({', '.join(names) or 'none'}).", field="skus")
-    for option in options:
-        if given[option["name"]] not in option["values"]:
-            raise ValidationFailed(f"SKU {sku.seller_sku!r}: {given[option['name']]!r} is not a "
-                                   f"value of {option['name']}.", field="skus")
-    return {name: given[name] for name in names}
-
-
-def _clean_attributes(session: Session, category_id: int | None,
-                      attributes: Mapping[str, Any]) -> dict[str, str]:
-    given = {str(k).strip(): " ".join(str(v).split()) for k, v in attributes.items()}
-    given = {k: v for k, v in given.items() if v}
-    if category_id is None:
-        if given:
-            raise ValidationFailed("Choose a category before filling its attributes.",
-                                   field="category_id")
-        return {}
-    known = {a.name: a for a in attributes_of(session, category_id) if not a.is_sales_option}
-    clean: dict[str, str] = {}
-    for name, value in given.items():
-        spec = known.get(name)
-        if spec is None:
-            raise ValidationFailed(f"This category has no attribute {name!r}.",
-                                   field=f"attr:{name}")
-        if len(value) > 200:
-            raise ValidationFailed(f"{name}: at most 200 characters.", field=f"attr:{name}")
-        if spec.values and value not in spec.values:
-            raise ValidationFailed(f"{name} must be one of: {', '.join(spec.values)}.",
-                                   field=f"attr:{name}")
-        clean[name] = value
-    return {a: clean[a] for a in known if a in clean}
-
-
-def _check_category(session: Session, category_id: int | None) -> None:
-    if category_id is None:
-        return
-    category = session.get(Category, category_id)
-    if category is None:
-        raise ValidationFailed("Choose a category from the list.", field="category_id")
-    if not category.is_leaf:
-        raise ValidationFailed(f"“{category.path}” has sub-categories: choose one of them.",
-                               field="category_id")
-
-
-@dataclass(frozen=True)
-class _CleanSku:
-    data: SkuInput
-    code: str
-    attributes: dict[str, str]
-    price: int
-    list_price: int | None
-
-
-def _clean_skus(shop: Shop, options: list[dict[str, Any]], data: ProductInput) -> list[_CleanSku]:
-    if not data.skus:
-        raise ValidationFailed("A product needs at least one SKU.", field="skus")
-    if len(data.skus) > MAX_SKUS:
-        raise ValidationFailed(f"A product has at most {MAX_SKUS} SKUs.", field="skus")
-    if not options and len(data.skus) > 1:
-        raise ValidationFailed("Several SKUs need options (such as Colour or Size) to tell them "
-                               "apart.", field="options")
-    clean, codes, combos = [], set(), set()
-    for sku in data.skus:
-        code = " ".join(sku.seller_sku.split())
-        if not 1 <= len(code) <= 64:
-            raise ValidationFailed("Seller SKU codes are 1 to 64 characters.", field="seller_sku")
-        if code in codes:
-            raise ValidationFailed(f"The seller SKU {code!r} is used twice in this product.",
-                                   field="seller_sku")
-        codes.add(code)
-        attrs = _sku_attributes(options, sku)
-        combo = tuple(attrs.items())
-        if combo in combos:
-            raise ValidationFailed(f"Two SKUs have the same options ({', '.join(attrs.values())}).",
-                                   field="skus")
-        combos.add(combo)
-        price = _price_minor(shop, sku.price, "price")
-        list_price = _price_minor(shop, sku.list_price, "list_price") if sku.list_price else None
-        if list_price is not None and list_price < price:
-            raise ValidationFailed(f"{code}: the list price cannot be below the price.",
-                                   field="list_price")
-        for name in DIMENSIONS:
-            value = getattr(sku, name)
-            if value is not None and not 0 < value < 10_000_000:
-                raise ValidationFailed(f"{code}: {name.replace('_', ' ')} must be a positive "
-                                       "whole number.", field=name)
-        clean.append(_CleanSku(sku, code, attrs, price, list_price))
-    return clean
 
 
 def _check_codes_free(session: Session, shop: Shop, product_id: int, codes: list[str]) -> None:
@@ -233,7 +50,7 @@ def _check_codes_free(session: Session, shop: Shop, product_id: int, codes: list
                        extra={"field": "seller_sku"})
 
 
-def _match(existing: list[Sku], wanted: list[_CleanSku]) -> list[Sku | None]:
+def _match(existing: list[Sku], wanted: list[CleanSku]) -> list[Sku | None]:
     """Pair each wanted SKU with an existing row: same code and options, same code, or same
     options (so stock and order history stay with the SKU they belong to)."""
     free = list(existing)
@@ -251,7 +68,8 @@ def _match(existing: list[Sku], wanted: list[_CleanSku]) -> list[Sku | None]:
     return pairs
 
 
-def _sync_skus(session: Session, shop: Shop, product: Product, wanted: list[_CleanSku]) -> None:
+def _sync_skus(session: Session, shop: Shop, product: Product,
+               wanted: list[CleanSku]) -> None:
     existing = list(session.execute(
         select(Sku).where(Sku.product_id == product.id).order_by(Sku.id)).scalars())
     pairs = _match(existing, wanted)
@@ -279,7 +97,7 @@ def _sync_skus(session: Session, shop: Shop, product: Product, wanted: list[_Cle
                        code="DUPLICATE_SELLER_SKU", extra={"field": "seller_sku"}) from None
 
 
-def _apply_stock(session: Session, shop: Shop, product: Product, wanted: list[_CleanSku],
+def _apply_stock(session: Session, shop: Shop, product: Product, wanted: list[CleanSku],
                  actor_user_id: int | None) -> None:
     if all(w.data.stock is None for w in wanted):
         return
@@ -305,7 +123,7 @@ def _apply_stock(session: Session, shop: Shop, product: Product, wanted: list[_C
                                   actor_user_id=actor_user_id)
 
 
-def _require_selling_shop(shop: Shop) -> None:
+def require_selling_shop(shop: Shop) -> None:
     if shop.status != "APPROVED":
         raise Conflict("This shop is not approved yet.", code="SHOP_NOT_APPROVED")
 
@@ -318,12 +136,12 @@ class _Clean:
     category_id: int | None
     attributes: dict[str, str]
     options: list[dict[str, Any]]
-    skus: list[_CleanSku]
+    skus: list[CleanSku]
 
 
 def _clean(session: Session, shop: Shop, product_id: int, data: ProductInput) -> _Clean:
     """Everything checked before anything is written."""
-    title = _one_line(data.title, 255, "Titles", "title", minimum=2)
+    title = one_line(data.title, 255, "Titles", "title", minimum=2)
     description = data.description.strip()
     if len(description) > MAX_DESCRIPTION:
         raise ValidationFailed(f"Descriptions are at most {MAX_DESCRIPTION} characters.",
@@ -331,10 +149,10 @@ def _clean(session: Session, shop: Shop, product_id: int, data: ProductInput) ->
     brand = " ".join(data.brand.split())
     if len(brand) > 120:
         raise ValidationFailed("Brands are at most 120 characters.", field="brand")
-    _check_category(session, data.category_id)
-    attributes = _clean_attributes(session, data.category_id, data.attributes)
-    options = _clean_options(data)
-    skus = _clean_skus(shop, options, data)
+    check_category(session, data.category_id)
+    attributes = clean_attributes(session, data.category_id, data.attributes)
+    options = clean_options(data)
+    skus = clean_skus(shop, options, data)
     _check_codes_free(session, shop, product_id, [w.code for w in skus])
     return _Clean(title, description, brand, data.category_id, attributes, options, skus)
 
@@ -353,7 +171,7 @@ def _write(session: Session, shop: Shop, product: Product, clean: _Clean,
 def create_product(session: Session, shop: Shop, data: ProductInput, *,
                    actor_user_id: int | None = None) -> Product:
     """A DRAFT product with its SKUs, priced in the shop's currency."""
-    _require_selling_shop(shop)
+    require_selling_shop(shop)
     product_id = new_id()
     clean = _clean(session, shop, product_id, data)
     now = clock.now()
@@ -383,7 +201,7 @@ def product_of_shop(session: Session, shop_id: int, product_id: int, *,
 def update_product(session: Session, shop: Shop, product_id: int, data: ProductInput, *,
                    actor_user_id: int | None = None) -> Product:
     """Save the working copy. A live product keeps showing its approved version."""
-    _require_selling_shop(shop)
+    require_selling_shop(shop)
     product = product_of_shop(session, shop.id, product_id, lock=True)
     clean = _clean(session, shop, product.id, data)
     before = working_snapshot(session, product)

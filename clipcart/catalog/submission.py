@@ -22,9 +22,9 @@ from clipcart.catalog.lifecycle import AUTOMATIC_AUDIT, SELLER, Actor
 from clipcart.catalog.models import Product, ProductImage, ProductRevision, Sku
 from clipcart.catalog.service import (
     ProductInput,
-    _require_selling_shop,
     create_product,
     product_of_shop,
+    require_selling_shop,
 )
 from clipcart.catalog.snapshots import (
     changed_reviewed_fields,
@@ -156,7 +156,7 @@ def _audit(session: Session, product: Product, actor: Actor) -> Product:
 def submit_product(session: Session, shop: Shop, product_id: int, *,
                    actor_user_id: int | None = None) -> Product:
     """Send the working copy to audit; clean listings go live at once."""
-    _require_selling_shop(shop)
+    require_selling_shop(shop)
     product = product_of_shop(session, shop.id, product_id, lock=True)
     actor = Actor(SELLER, actor_user_id)
     if product.status not in ("ACTIVATE", "PENDING"):
@@ -192,7 +192,7 @@ def deactivate_product(session: Session, shop: Shop, product_id: int, *,
 def activate_product(session: Session, shop: Shop, product_id: int, *,
                      actor_user_id: int | None = None) -> Product:
     """Put a deactivated product back on sale; unreviewed changes go through audit first."""
-    _require_selling_shop(shop)
+    require_selling_shop(shop)
     product = product_of_shop(session, shop.id, product_id, lock=True)
     actor = Actor(SELLER, actor_user_id)
     if product.status != "SELLER_DEACTIVATED":  # only what its seller deactivated
