@@ -20,7 +20,7 @@ from clipcart.catalog import forms, images, submission
 from clipcart.catalog.categories import attributes_of, category_tree
 from clipcart.catalog.lifecycle import STATUS_LABELS, STATUS_TONES
 from clipcart.catalog.seller_views import TABS, product_for_seller, seller_products
-from clipcart.catalog.service import create_product, update_product
+from clipcart.catalog.service import create_product, product_of_shop, update_product
 from clipcart.db import transaction
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import parse_id
@@ -126,7 +126,7 @@ def _save(request: Request[Any, Any, Any], shop_id: str, product_id: str | None,
         shop = open_shop(session, user, ident(shop_id), MANAGERS)
         existing = ident(product_id) if product_id else None
         if existing is not None:
-            product_for_seller(session, shop.id, existing)  # 404 before anything else
+            product_of_shop(session, shop.id, existing)  # 404 before anything else
         warehouses = [w.id for w in inventory.warehouses_of(session, shop.id)]
         state = forms.state_from_form(text, warehouses)
         if action == "refresh":  # new options or category: redraw the form, save nothing
