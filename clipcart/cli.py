@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from clipcart.catalog import cli as catalog_cli
 from clipcart.config import get_settings
 from clipcart.ledger import cli as ledger_cli
 
@@ -60,6 +61,7 @@ def _serve(host: str | None, port: int | None, workers: int, auto_migrate: bool)
         from clipcart.migrate import upgrade
 
         upgrade(settings.database_url)
+        catalog_cli.sync_categories_quietly()
     host = host or settings.host
     port = port or settings.port
     click.echo(f"clipcart serving on http://{host}:{port}  (database: "
@@ -168,6 +170,7 @@ def create_shop(owner_email: str, name: str, market: str, as_json: bool) -> None
 
 
 main.add_command(ledger_cli.group)
+main.add_command(catalog_cli.catalog)
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from clipcart.catalog.categories import ensure_categories
 from clipcart.db import get_database
 from clipcart.identity import service as identity
 
@@ -37,6 +38,7 @@ DEMO_USERS = [
 def seed() -> Iterator[str]:
     db = get_database()
     with db.transaction() as session:
+        yield f"categories: {ensure_categories(session).as_json()}"
         operator = identity.create_operator(session, "operator@demo.clipcart.dev", DEMO_PASSWORD)
         yield f"operator: {operator.email} / {DEMO_PASSWORD}"
         for person in DEMO_USERS:

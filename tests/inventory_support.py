@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from clipcart.catalog.service import ProductInput, SkuInput, create_product
+from clipcart.catalog.service import OptionInput, ProductInput, SkuInput, create_product, skus_of
 from clipcart.db import Database
 from clipcart.identity import service as identity
 from clipcart.inventory import service as inventory
@@ -51,9 +51,13 @@ def make_skus(db: Database, shop_id: int, *codes: str, title: str = "Linen summe
     with db.transaction() as session:
         shop = session.get(ShopRow, shop_id)
         assert shop is not None
+        # One variant per code, told apart by a Style option (the catalog requires options
+        # for several SKUs).
+        options = [OptionInput("Style", list(codes))] if len(codes) > 1 else []
         product = create_product(session, shop, ProductInput(
-            title=title, skus=[SkuInput(seller_sku=c, price=price) for c in codes]))
-        from clipcart.catalog.service import skus_of
+            title=title, options=options,
+            skus=[SkuInput(seller_sku=c, price=price,
+                           attributes={"Style": c} if options else {}) for c in codes]))
 
         by_code = {s.seller_sku: s.id for s in skus_of(session, product.id)}
         return [by_code[c] for c in codes]

@@ -1,4 +1,4 @@
-"""catalog: categories, products, skus
+"""catalog: categories, attributes, products, SKUs, images, revisions, status history
 
 Revision ID: 0003
 Revises: 0002
@@ -26,8 +26,11 @@ def upgrade() -> None:
     sa.Column('parent_id', sa.BigInteger(), nullable=True),
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('path', sa.String(length=400), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('is_leaf', sa.Boolean(), nullable=False),
     sa.Column('prohibited', sa.Boolean(), nullable=False),
+    sa.Column('referral_fee_bps', sa.Integer(), nullable=True),
+    sa.CheckConstraint('referral_fee_bps IS NULL OR (referral_fee_bps >= 0 AND referral_fee_bps <= 10000)', name=op.f('ck_categories_fee_in_range')),
     sa.ForeignKeyConstraint(['parent_id'], ['categories.id'], name=op.f('fk_categories_parent_id_categories')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
     sa.UniqueConstraint('path', name=op.f('uq_categories_path'))
@@ -36,6 +39,7 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('category_id', sa.BigInteger(), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('required', sa.Boolean(), nullable=False),
     sa.Column('is_sales_option', sa.Boolean(), nullable=False),
     sa.Column('values', sa.JSON(), nullable=False),
@@ -46,21 +50,99 @@ def upgrade() -> None:
     op.create_table('products',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('shop_id', sa.BigInteger(), nullable=False),
+    sa.Column('market', sa.String(length=2), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('title', sa.String(length=255), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('brand', sa.String(length=120), nullable=False),
     sa.Column('category_id', sa.BigInteger(), nullable=True),
     sa.Column('attributes', sa.JSON(), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('unsubmitted_changes', sa.Boolean(), nullable=False),
+    sa.Column('visible', sa.Boolean(), nullable=False),
+    sa.Column('live_revision_id', sa.BigInteger(), nullable=True),
     sa.Column('created_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('DRAFT', 'PENDING', 'ACTIVATE', 'FAILED', 'SELLER_DEACTIVATED', 'PLATFORM_DEACTIVATED', 'DELETED')", name=op.f('ck_products_known_status')),
+    sa.CheckConstraint('NOT visible OR live_revision_id IS NOT NULL', name=op.f('ck_products_visible_has_revision')),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_products_category_id_categories')),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_products_shop_id_shops')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_products'))
     )
     with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.create_index('ix_products_market_visible', ['market', 'visible', 'id'], unique=False)
         batch_op.create_index('ix_products_shop_status', ['shop_id', 'status', 'id'], unique=False)
+
+    op.create_table('product_images',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('product_id', sa.BigInteger(), nullable=False),
+    sa.Column('shop_id', sa.BigInteger(), nullable=False),
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('thumb_key', sa.String(length=300), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('submitted', sa.Boolean(), nullable=False),
+    sa.Column('created_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_product_images_product_id_products')),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_product_images_shop_id_shops')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_product_images'))
+    )
+    with op.batch_alter_table('product_images', schema=None) as batch_op:
+        batch_op.create_index('ix_product_images_product', ['product_id', 'position'], unique=False)
+
+    op.create_table('product_revisions',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('product_id', sa.BigInteger(), nullable=False),
+    sa.Column('shop_id', sa.BigInteger(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=255), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('brand', sa.String(length=120), nullable=False),
+    sa.Column('category_id', sa.BigInteger(), nullable=False),
+    sa.Column('attributes', sa.JSON(), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('images', sa.JSON(), nullable=False),
+    sa.Column('skus', sa.JSON(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('min_price_minor', sa.BigInteger(), nullable=False),
+    sa.Column('audit_status', sa.String(length=12), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('submitted_by', sa.BigInteger(), nullable=True),
+    sa.Column('created_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('decided_by', sa.BigInteger(), nullable=True),
+    sa.Column('decided_at', clipcart.db.UtcDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("audit_status IN ('IN_REVIEW', 'APPROVED', 'REJECTED', 'WITHDRAWN')", name=op.f('ck_product_revisions_known_audit_status')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_product_revisions_category_id_categories')),
+    sa.ForeignKeyConstraint(['decided_by'], ['users.id'], name=op.f('fk_product_revisions_decided_by_users')),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_product_revisions_product_id_products')),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_product_revisions_shop_id_shops')),
+    sa.ForeignKeyConstraint(['submitted_by'], ['users.id'], name=op.f('fk_product_revisions_submitted_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_product_revisions')),
+    sa.UniqueConstraint('product_id', 'number', name=op.f('uq_product_revisions_product_id_number'))
+    )
+    with op.batch_alter_table('product_revisions', schema=None) as batch_op:
+        batch_op.create_index('ix_product_revisions_audit', ['audit_status', 'id'], unique=False)
+        batch_op.create_index('ix_product_revisions_shop', ['shop_id', 'id'], unique=False)
+
+    op.create_table('product_status_history',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('product_id', sa.BigInteger(), nullable=False),
+    sa.Column('shop_id', sa.BigInteger(), nullable=False),
+    sa.Column('from_status', sa.String(length=24), nullable=True),
+    sa.Column('to_status', sa.String(length=24), nullable=False),
+    sa.Column('actor', sa.String(length=40), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('revision_id', sa.BigInteger(), nullable=True),
+    sa.Column('created_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_product_status_history_product_id_products')),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_product_status_history_shop_id_shops')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_product_status_history'))
+    )
+    with op.batch_alter_table('product_status_history', schema=None) as batch_op:
+        batch_op.create_index('ix_product_status_history_product', ['product_id', 'id'], unique=False)
 
     op.create_table('skus',
     sa.Column('id', sa.BigInteger(), nullable=False),
@@ -68,6 +150,8 @@ def upgrade() -> None:
     sa.Column('shop_id', sa.BigInteger(), nullable=False),
     sa.Column('seller_sku', sa.String(length=64), nullable=False),
     sa.Column('attributes', sa.JSON(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('removed', sa.Boolean(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('price_minor', sa.BigInteger(), nullable=False),
     sa.Column('list_price_minor', sa.BigInteger(), nullable=True),
@@ -80,11 +164,11 @@ def upgrade() -> None:
     sa.CheckConstraint('price_minor > 0', name=op.f('ck_skus_positive_price')),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_skus_product_id_products')),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_skus_shop_id_shops')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_skus')),
-    sa.UniqueConstraint('shop_id', 'seller_sku', name=op.f('uq_skus_shop_id_seller_sku'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_skus'))
     )
     with op.batch_alter_table('skus', schema=None) as batch_op:
         batch_op.create_index('ix_skus_product', ['product_id'], unique=False)
+        batch_op.create_index('uq_skus_shop_seller_sku', ['shop_id', 'seller_sku'], unique=True, sqlite_where=sa.text('NOT removed'), postgresql_where=sa.text('NOT removed'))
 
     # ### end Alembic commands ###
 
@@ -92,11 +176,26 @@ def upgrade() -> None:
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('skus', schema=None) as batch_op:
+        batch_op.drop_index('uq_skus_shop_seller_sku', sqlite_where=sa.text('NOT removed'), postgresql_where=sa.text('NOT removed'))
         batch_op.drop_index('ix_skus_product')
 
     op.drop_table('skus')
+    with op.batch_alter_table('product_status_history', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_status_history_product')
+
+    op.drop_table('product_status_history')
+    with op.batch_alter_table('product_revisions', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_revisions_shop')
+        batch_op.drop_index('ix_product_revisions_audit')
+
+    op.drop_table('product_revisions')
+    with op.batch_alter_table('product_images', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_images_product')
+
+    op.drop_table('product_images')
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_index('ix_products_shop_status')
+        batch_op.drop_index('ix_products_market_visible')
 
     op.drop_table('products')
     op.drop_table('category_attributes')
