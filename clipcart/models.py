@@ -1,10 +1,13 @@
 """Imports every context's tables, so ``Base.metadata`` is complete (Alembic, tests)."""
 
 import clipcart.catalog.models
+import clipcart.checkout.models
 import clipcart.events
+import clipcart.idempotency
 import clipcart.identity.models
 import clipcart.inventory.models
 import clipcart.ledger.models
+import clipcart.orders.models
 import clipcart.payments.models
 import clipcart.payments.sandbox.models
 import clipcart.shops.models
@@ -12,5 +15,6 @@ from clipcart.db import Base
 
 CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.models,
                   clipcart.inventory.models, clipcart.ledger.models, clipcart.shops.models,
-                  clipcart.payments.models, clipcart.payments.sandbox.models)
+                  clipcart.payments.models, clipcart.payments.sandbox.models,
+                  clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models)
 metadata = Base.metadata
