@@ -26,6 +26,7 @@ from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
+from clipcart.orders import pages as orders_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.shops import pages as shops_pages
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             shops_pages.router,
             ledger_pages.router,
             inventory_pages.router,
+            orders_pages.router,
             *catalog_routes.page_routers,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
