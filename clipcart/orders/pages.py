@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from clipcart.db import transaction
@@ -61,13 +61,13 @@ def _buyer_detail(user: CurrentUser, order_id: int, error: str | None = None,
 
 @get("/orders/{order_id:str}", sync_to_thread=True, guards=[requires_user],
      include_in_schema=False)
-def my_order(request: Request[CurrentUser, Any, Any], order_id: str) -> Template:
+def my_order(request: Request[CurrentUser, Any, Any], order_id: FromPath[str]) -> Template:
     return _buyer_detail(request.user, _id(order_id))
 
 
 @post("/orders/{order_id:str}/cancel", sync_to_thread=True, guards=[requires_user],
       include_in_schema=False)
-def cancel_my_order(request: Request[CurrentUser, Any, Any], order_id: str,
+def cancel_my_order(request: Request[CurrentUser, Any, Any], order_id: FromPath[str],
                     data: Form) -> Response[Any]:
     oid = _id(order_id)
     try:
@@ -89,7 +89,7 @@ def _seller_shop(session: Any, user: CurrentUser, shop_id: str) -> Any:
 
 @get("/seller/{shop_id:str}/orders", sync_to_thread=True, guards=[requires_user],
      include_in_schema=False)
-def shop_orders(request: Request[CurrentUser, Any, Any], shop_id: str,
+def shop_orders(request: Request[CurrentUser, Any, Any], shop_id: FromPath[str],
                 tab: FromQuery[str | None] = None, q: FromQuery[str] = "",
                 page_token: FromQuery[str | None] = None) -> Template:
     key = _tab(queries.SELLER_TABS, tab)
@@ -114,14 +114,15 @@ def _seller_detail(user: CurrentUser, shop_id: str, order_id: int, error: str | 
 
 @get("/seller/{shop_id:str}/orders/{order_id:str}", sync_to_thread=True,
      guards=[requires_user], include_in_schema=False)
-def shop_order(request: Request[CurrentUser, Any, Any], shop_id: str, order_id: str) -> Template:
+def shop_order(request: Request[CurrentUser, Any, Any], shop_id: FromPath[str],
+               order_id: FromPath[str]) -> Template:
     return _seller_detail(request.user, shop_id, _id(order_id))
 
 
 @post("/seller/{shop_id:str}/orders/{order_id:str}/cancel", sync_to_thread=True,
       guards=[requires_user], include_in_schema=False)
-def cancel_shop_order(request: Request[CurrentUser, Any, Any], shop_id: str, order_id: str,
-                      data: Form) -> Response[Any]:
+def cancel_shop_order(request: Request[CurrentUser, Any, Any], shop_id: FromPath[str],
+                      order_id: FromPath[str], data: Form) -> Response[Any]:
     oid = _id(order_id)
     try:
         with transaction() as session:
