@@ -24,6 +24,7 @@ from clipcart.catalog.models import (
 )
 from clipcart.catalog.paging import decode_token, encode_token, page_size_of
 from clipcart.catalog.service import product_of_shop, skus_of
+from clipcart.discovery.seller_search import seller_text_match
 from clipcart.errors import ValidationFailed
 from clipcart.inventory import service as inventory
 from clipcart.money import Money
@@ -58,9 +59,9 @@ class SellerList:
 
 def _filters(session: Session, shop_id: int, text: str, category_id: int | None) -> list[Any]:
     where: list[Any] = [Product.shop_id == shop_id, Product.status != "DELETED"]
-    text = " ".join(text.split())
-    if text:
-        where.append(Product.title.icontains(text, autoescape=True))
+    matched = seller_text_match(text)
+    if matched is not None:
+        where.append(matched)
     if category_id is not None:
         where.append(Product.category_id.in_(subtree_ids(session, category_id)))
     return where
