@@ -7,5 +7,5 @@ import clipcart.shops.events
 from clipcart.inventory import jobs as inventory_jobs
 from clipcart.payments import tasks as payments_tasks
 
-REGISTERED = (clipcart.catalog.events, clipcart.discovery.events, clipcart.identity.events, clipcart.shops.events,
-              inventory_jobs, payments_tasks)
+REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
+              inventory_jobs, payments_tasks, clipcart.discovery.events)

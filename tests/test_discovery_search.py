@@ -126,7 +126,10 @@ def test_search_costs_the_same_queries_for_any_page_size(client, db):
     counts = []
     for size in (2, 10):
         statements: list[str] = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+
+        def listener(*args: object, seen: list[str] = statements) -> None:
+            seen.append(str(args[2]))
+
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             response = client.get("/api/v1/products", params={
