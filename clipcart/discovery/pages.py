@@ -27,7 +27,7 @@ def search_page(request: Request[Any, Any, Any], q: FromQuery[str] = "",
     text = q[:200]
     context: dict[str, Any] = {
         "q": text, "min_price": min_price[:20], "max_price": max_price[:20], "m": code,
-        "signed_in": viewer is not None, "markets": list(get_markets().by_code.values()),
+        "signed_in": viewer is not None, "market_choices": list(get_markets().by_code.values()),
         "hits": [], "next_page_token": None, "error": None, "category_id": None,
         "market": market(code) if is_market(code) else None}
     with transaction() as session:
