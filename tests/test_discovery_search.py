@@ -117,7 +117,8 @@ def test_an_approved_edit_is_findable_and_a_deactivated_product_is_gone(client):
     assert titles("GB", text="seersucker") == []
 
 
-def test_search_costs_the_same_queries_for_any_page_size(client, db):
+@pytest.mark.parametrize("query", ["dress", ""])  # a search, and the plain API list
+def test_search_costs_the_same_queries_for_any_page_size(client, db, query):
     seller = make_seller(client)
     for i in range(12):
         live_product(seller, dress_input(f"Dress {i}", code=f"D{i}", colours=("Red",),
@@ -133,7 +134,7 @@ def test_search_costs_the_same_queries_for_any_page_size(client, db):
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             response = client.get("/api/v1/products", params={
-                "market": "GB", "query": "dress", "category_id": str(womenswear),
+                "market": "GB", "query": query, "category_id": str(womenswear),
                 "page_size": size})
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
@@ -180,3 +181,38 @@ def test_a_bad_page_token_is_refused(client):
     response = client.get("/api/v1/products", params={"market": "GB", "page_token": "nope"})
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_ERROR"
+
+
+def test_reindex_rebuilds_the_index_from_what_buyers_see(client):
+    from click.testing import CliRunner
+
+    from clipcart.cli import main
+
+    seller = make_seller(client)
+    live_product(seller, dress_input("Linen summer dress", code="A"))
+    hidden = live_product(seller, dress_input("Linen winter dress", code="B"))
+    with transaction() as session:
+        deactivate_product(session, shop_of(session, seller), hidden)
+
+    result = CliRunner().invoke(main, ["search", "reindex", "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == '{"indexed": 1}'
+    assert titles("GB", text="linen") == ["Linen summer dress"]
+
+
+def test_handling_a_live_change_twice_leaves_one_row(client):
+    from datetime import UTC, datetime
+
+    from clipcart.discovery.events import reindex_on_live_change
+    from clipcart.events import Event
+
+    seller = make_seller(client)
+    product_id = live_product(seller, dress_input("Linen summer dress"))
+    stale = Event(1, "catalog.product_live_changed",
+                  {"product_id": str(product_id), "visible": False}, datetime.now(UTC))
+    for _ in range(2):
+        with transaction() as session:
+            reindex_on_live_change(session, stale)  # the index follows the product, not the event
+
+    assert titles("GB", text="linen") == ["Linen summer dress"]
