@@ -3,9 +3,9 @@ product page and search through HTTP on loopback (uvicorn subprocess, 16 client 
 
     .venv/bin/python bench/catalog.py [--products 1000] [--skus 100] [--seconds 15]
 
-SQLite under a fresh temporary data folder by default; PostgreSQL when
-CLIPCART_DATABASE_URL is set (its database must be empty or made by an earlier run of this
-script). Prints p50/p99, requests/s and SQL statements per request at two page sizes.
+SQLite under a fresh temporary data folder by default (reuse a build with
+CLIPCART_DATA_DIR=<the printed folder>); PostgreSQL when CLIPCART_DATABASE_URL is set.
+Prints p50/p99, requests/s and SQL statements per request at two page sizes.
 Not a test: it never fails on a time.
 """
 
@@ -165,13 +165,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve() -> tuple[subprocess.Popen[bytes], str]:
+def serve(workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "CLIPCART_JOBS_IN_PROCESS": "0"}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "clipcart.app:app_factory", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"], env=env)
+         "--no-access-log", "--workers", str(workers)], env=env)
     base = f"http://127.0.0.1:{port}"
     import httpx
 
@@ -239,17 +239,20 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=100, help="SKUs per product (max 100)")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="uvicorn worker processes (default: one per core)")
     args = parser.parse_args()
     _configure()
     from clipcart.config import get_settings
 
     print(f"clipcart catalog benchmark, {time.strftime('%Y-%m-%d')}, {machine()}")
-    print(f"database: {get_settings().database_url.split('@')[-1]}")
+    print(f"database: {get_settings().database_url.split('@')[-1]} "
+          f"(data: {get_settings().data_dir})")
     t = time.perf_counter()
     shop_id, ids = build(args.products, min(args.skus, 100))
     print(f"built in {time.perf_counter() - t:.0f} s: {len(ids)} live products")
     queries = count_queries(shop_id, ids[0])
-    process, base = serve()
+    process, base = serve(args.workers)
     try:
         import httpx
 
@@ -264,7 +267,8 @@ def main() -> None:
             + [f"/api/v1/products?market=GB&query={a}+{b}"
                for a, b in zip(WORDS, WORDS[3:], strict=False)],
         }
-        print(f"\n{args.clients} clients, {args.seconds:.0f} s each")
+        print(f"\n{args.clients} clients, {args.workers} server processes, "
+              f"{args.seconds:.0f} s each")
         print(f"{'endpoint':<14}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'errors':>8}"
               f"{'SQL @10':>9}{'SQL @100':>10}")
         for name, urls in suites.items():
