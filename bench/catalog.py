@@ -270,13 +270,14 @@ def main() -> None:
         print(f"\n{args.clients} clients, {args.workers} server processes, "
               f"{args.seconds:.0f} s each")
         print(f"{'endpoint':<14}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'errors':>8}"
-              f"{'SQL @10':>9}{'SQL @100':>10}")
+              f"{'SQL @10':>9}{'SQL @100':>10}{'1 client p50':>14}")
         for name, urls in suites.items():
             load(base, urls, 2, args.clients, cookies)  # warm up
+            alone = load(base, urls, min(5, args.seconds), 1, cookies)[0]  # the service time
             p50, p99, rps, errors = load(base, urls, args.seconds, args.clients, cookies)
             q10, q100 = queries[name]
-            print(f"{name:<14}{p50:>9.1f}{p99:>9.1f}{rps:>9.0f}{errors:>8}{q10:>9}{q100:>10}",
-                  flush=True)
+            print(f"{name:<14}{p50:>9.1f}{p99:>9.1f}{rps:>9.0f}{errors:>8}{q10:>9}{q100:>10}"
+                  f"{alone:>14.1f}", flush=True)
     finally:
         process.terminate()
         process.wait(10)
