@@ -162,3 +162,22 @@ def test_a_buyer_without_a_shop_is_refused(client):
     buyer = signup(client, country="GB")
     log_in(client, buyer["email"])
     assert client.get(f"/seller/{seller.shop_id}/import").status_code in (403, 404)
+
+
+def test_csv_stock_columns_name_warehouses(client, tmp_path: Path):
+    seller = make_seller(client)
+    with transaction() as session:
+        warehouse = inventory.ensure_default_warehouse(session, seller.shop_id).id
+    (tmp_path / "dress.png").write_bytes(png())
+    (tmp_path / "p.csv").write_text(
+        f"title,category,attr:Material,images,seller_sku,price,stock:{warehouse}\n"
+        f"Plain linen dress,Womenswear/Dresses,Linen,dress.png,PLAIN-1,30.00,17\n")
+
+    with transaction() as session:
+        report = import_file(session, shop_of(session, seller), tmp_path / "p.csv")
+
+    [product] = report.products
+    [sku] = product.skus
+    with transaction() as session:
+        assert inventory.available_for_skus(session, [sku.id]) == {sku.id: 17}
+    assert report.errors == []
