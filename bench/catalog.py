@@ -268,7 +268,7 @@ def main() -> None:
                for a, b in zip(WORDS, WORDS[3:], strict=False)],
         }
         print(f"\n{args.clients} clients, {args.workers} server processes, "
-              f"{args.seconds:.0f} s each")
+              f"{args.seconds:.0f} s each; load average before: {os.getloadavg()[0]:.1f}")
         print(f"{'endpoint':<14}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'errors':>8}"
               f"{'SQL @10':>9}{'SQL @100':>10}{'1 client p50':>14}")
         for name, urls in suites.items():
@@ -278,6 +278,8 @@ def main() -> None:
             q10, q100 = queries[name]
             print(f"{name:<14}{p50:>9.1f}{p99:>9.1f}{rps:>9.0f}{errors:>8}{q10:>9}{q100:>10}"
                   f"{alone:>14.1f}", flush=True)
+        print(f"load average after: {os.getloadavg()[0]:.1f} (other work on the machine "
+              "competes for the same cores)")
     finally:
         process.terminate()
         process.wait(10)
