@@ -21,6 +21,8 @@ import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
 from clipcart.catalog import routes as catalog_routes
 from clipcart.config import Settings, get_settings
+from clipcart.discovery import api as discovery_api
+from clipcart.discovery import pages as discovery_pages
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
@@ -42,7 +44,8 @@ TEMPLATE_DIRS: list[Path | PathLike[Any] | str] = sorted(
 
 def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
-                                                  inventory_api.router, payments_api.router],
+                                                  inventory_api.router, payments_api.router,
+                                                  discovery_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             inventory_pages.router,
             orders_pages.router,
             *catalog_routes.page_routers,
+            discovery_pages.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),

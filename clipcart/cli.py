@@ -10,6 +10,7 @@ import click
 
 from clipcart.catalog import cli as catalog_cli
 from clipcart.config import get_settings
+from clipcart.discovery import cli as discovery_cli
 from clipcart.ledger import cli as ledger_cli
 
 
@@ -171,6 +172,7 @@ def create_shop(owner_email: str, name: str, market: str, as_json: bool) -> None
 
 main.add_command(ledger_cli.group)
 main.add_command(catalog_cli.catalog)
+main.add_command(discovery_cli.search)
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,11 @@
 """Imports every context's event handlers and jobs so they register before the outbox drains."""
 
 import clipcart.catalog.events
+import clipcart.discovery.events
 import clipcart.identity.events
 import clipcart.shops.events
 from clipcart.inventory import jobs as inventory_jobs
 from clipcart.payments import tasks as payments_tasks
 
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
-              inventory_jobs, payments_tasks)
+              inventory_jobs, payments_tasks, clipcart.discovery.events)

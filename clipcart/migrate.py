@@ -13,9 +13,19 @@ from sqlalchemy import Engine
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+# The search's full-text index is dialect specific and made by raw SQL in migration 0008,
+# so no model describes it: SQLite's FTS5 table with its shadow tables, PostgreSQL's
+# generated tsvector column and its GIN index.
+SEARCH_INDEX_OBJECTS = ("search_vector", "ix_product_search_vector")
+
+
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
-    """Tables that clipcart's models own; huey's job tables (``huey_*``) are huey's."""
-    return not (type_ == "table" and name is not None and name.startswith("huey_"))
+    """Objects that clipcart's models own; huey's job tables (``huey_*``) are huey's."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(("huey_", "product_search_fts"))
+    return name not in SEARCH_INDEX_OBJECTS
 
 
 def alembic_config(database_url: str | None = None) -> Config:

@@ -2,6 +2,7 @@
 
 import clipcart.catalog.models
 import clipcart.checkout.models
+import clipcart.discovery.models
 import clipcart.events
 import clipcart.idempotency
 import clipcart.identity.models
@@ -16,5 +17,6 @@ from clipcart.db import Base
 CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.models,
                   clipcart.inventory.models, clipcart.ledger.models, clipcart.shops.models,
                   clipcart.payments.models, clipcart.payments.sandbox.models,
-                  clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models)
+                  clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
+                  clipcart.discovery.models)
 metadata = Base.metadata

@@ -24,6 +24,7 @@ from clipcart.catalog.models import (
 )
 from clipcart.catalog.paging import decode_token, encode_token, page_size_of
 from clipcart.catalog.service import product_of_shop, skus_of
+from clipcart.discovery.seller_search import seller_text_match
 from clipcart.errors import ValidationFailed
 from clipcart.inventory import service as inventory
 from clipcart.money import Money
@@ -58,9 +59,9 @@ class SellerList:
 
 def _filters(session: Session, shop_id: int, text: str, category_id: int | None) -> list[Any]:
     where: list[Any] = [Product.shop_id == shop_id, Product.status != "DELETED"]
-    text = " ".join(text.split())
-    if text:
-        where.append(Product.title.icontains(text, autoescape=True))
+    matched = seller_text_match(text)
+    if matched is not None:
+        where.append(matched)
     if category_id is not None:
         where.append(Product.category_id.in_(subtree_ids(session, category_id)))
     return where
@@ -90,24 +91,26 @@ def seller_products(session: Session, shop_id: int, *, tab: str = "all", text: s
     rows = rows[:size]
     ids = [p.id for p, _ in rows]
     thumbs: dict[int, str] = {}
-    skus: dict[int, list[Sku]] = {i: [] for i in ids}
+    skus: dict[int, list[Any]] = {i: [] for i in ids}
     if ids:
         for product_id, thumb in session.execute(
                 select(ProductImage.product_id, ProductImage.thumb_key)
                 .where(ProductImage.product_id.in_(ids), ProductImage.position == 0)):
             thumbs[product_id] = thumb
-        for sku in session.execute(select(Sku).where(Sku.product_id.in_(ids),
-                                                     Sku.removed.is_(False))).scalars():
+        # plain rows, not ORM objects: a page of 100-SKU products is thousands of SKUs
+        for sku in session.execute(select(Sku.product_id, Sku.id, Sku.price_minor, Sku.currency)
+                                   .where(Sku.product_id.in_(ids), Sku.removed.is_(False))):
             skus[sku.product_id].append(sku)
     available = inventory.available_for_skus(
         session, [s.id for group in skus.values() for s in group]) if ids else {}
     result = []
     for product, path in rows:
         group = skus[product.id]
-        prices = [Money(s.price_minor, s.currency) for s in group]
+        prices = [s.price_minor for s in group]
+        currency = group[0].currency if group else ""
         result.append(SellerRow(product, path, thumbs.get(product.id), len(group),
-                                min(prices) if prices else None,
-                                max(prices) if prices else None,
+                                Money(min(prices), currency) if prices else None,
+                                Money(max(prices), currency) if prices else None,
                                 sum(max(0, available.get(s.id, 0)) for s in group)))
     return SellerList(result, encode_token(ids[-1]) if more and ids else None, counts)
 

@@ -1,0 +1,1 @@
+"""Discovery: product search (and, later, feed ranking)."""
