@@ -20,12 +20,14 @@ import clipcart.handlers
 import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
 from clipcart.catalog import routes as catalog_routes
+from clipcart.checkout import api as checkout_api
 from clipcart.config import Settings, get_settings
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
+from clipcart.orders import api as orders_api
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.shops import pages as shops_pages
@@ -41,7 +43,8 @@ TEMPLATE_DIRS: list[Path | PathLike[Any] | str] = sorted(
 
 def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
-                                                  inventory_api.router, payments_api.router],
+                                                  inventory_api.router, payments_api.router,
+                                                  checkout_api.router, orders_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
