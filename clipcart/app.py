@@ -21,6 +21,7 @@ import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
 from clipcart.catalog import routes as catalog_routes
 from clipcart.checkout import api as checkout_api
+from clipcart.checkout import pages as checkout_pages
 from clipcart.config import Settings, get_settings
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             shops_pages.router,
             ledger_pages.router,
             inventory_pages.router,
+            checkout_pages.router,
             *catalog_routes.page_routers,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],

@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from clipcart.orders.models import Order
 from tests.browser import _free_port
 from tests.checkout_support import ADDRESSES, add, buyer, invariants, listing, stock
-from tests.payments_helpers import SUCCEEDS, live_psp  # noqa: F401
+from tests.payments_helpers import SUCCEEDS
+from tests.payments_helpers import live_psp as live_psp
 
 BUYERS, UNITS = 200, 50
 # Each payment nests two more requests (provider call, its webhook) in the server's thread

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ class NavItem:
     href: str
     role: str | None  # shown to users holding this role; None shows it to every user
     icon: str  # an SVG path on a 24x24 grid
+    badge: Callable[[Any], int] | None = None  # a count shown beside the label
 
 
 NAV_ITEMS: list[NavItem] = []
