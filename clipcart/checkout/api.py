@@ -201,8 +201,10 @@ def get_checkout(checkout_id: FromPath[str],
                                                     _id(checkout_id, "checkout")))
 
 
-def return_url(checkout_id: int) -> str:
-    return f"{get_settings().base_url.rstrip('/')}/checkout/{checkout_id}/return"
+def return_url(request: Request[Any, Any, Any], checkout_id: int) -> str:
+    """The return page on the host the buyer uses (proxy headers give the public one)."""
+    base = str(request.base_url).rstrip("/") or get_settings().base_url.rstrip("/")
+    return f"{base}/checkout/{checkout_id}/return"
 
 
 @post("/checkouts/{checkout_id:str}/payment", status_code=200, sync_to_thread=True,
@@ -233,7 +235,7 @@ def pay_checkout(checkout_id: FromPath[str], data: JSONBody[PaymentBody],
                                    buyer_user_id=request.user.id,
                                    payment_token=data.payment_token,
                                    idempotency_key=key or f"token:{data.payment_token}",
-                                   return_url=return_url(cid))
+                                   return_url=return_url(request, cid))
     answer = {"checkout_id": str(cid), "status": outcome.status,
               "order_ids": [str(i) for i in outcome.order_ids],
               "next_action": outcome.next_action}

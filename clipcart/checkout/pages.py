@@ -214,7 +214,7 @@ def pay_submit(request: Request[CurrentUser, Any, Any], checkout_id: FromPath[st
         outcome = payment.pay_checkout(
             get_database(), checkout_id=cid, buyer_user_id=request.user.id,
             payment_token=token, idempotency_key=(data.get("pay_key") or token)[:100],
-            return_url=return_url(cid))
+            return_url=return_url(request, cid))
     except DomainError as exc:
         if exc.code == "PAYMENT_DECLINED":
             return Redirect(f"/checkout/{cid}/return")
