@@ -31,8 +31,8 @@ def _card(page: Any, number: str) -> None:
     page.get_by_test_id("pay").click()
 
 
-def test_a_buyer_checks_out_with_a_card_and_with_a_challenge_card(  # noqa: F811
-        app, client, db, live_psp):
+def test_a_buyer_checks_out_with_a_card_and_with_a_challenge_card(
+        app, client, db, live_psp):  # noqa: F811
     base, _ = live_psp
     item = listing(client, price="9.99", stock=5)
     who = buyer(client)
