@@ -40,7 +40,9 @@ def test_a_visitors_cart_moves_into_the_buyers_cart_on_log_in(client, db):
     mine = client.get("/api/v1/cart", headers=who.headers).json()
     assert [(line["sku_id"], line["quantity"], line["source"]) for line in mine["lines"]] == [
         (str(item.sku_ids[0]), 2, {"type": "video", "id": "v9"})]
-    assert 'data-testid="nav-badge-cart">2<' in client.get("/cart").text
+    assert 'hx-get="/cart/badge"' in client.get("/cart").text
+    badge = client.get("/cart/badge").text
+    assert badge == '<span class="badge" data-testid="cart-count">2</span>'
 
 
 def test_checking_out_on_the_pages_pays_and_confirms(client, db):

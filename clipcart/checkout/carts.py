@@ -215,11 +215,14 @@ def view_cart(session: Session, cart_id: int | None) -> CartView:
 
 def cart_count(session: Session, *, user_id: int | None = None,
                guest_token: str | None = None) -> int:
-    cart_id = cart_id_for(session, user_id=user_id, guest_token=guest_token)
-    if cart_id is None:
+    """Units in the buyer's (or visitor's) cart, in one query."""
+    if user_id is None and not guest_token:
         return 0
+    where = Cart.user_id == user_id if user_id is not None else \
+        Cart.guest_token_hash == hash_token(guest_token or "")
     return int(session.execute(select(func.coalesce(func.sum(CartLine.quantity), 0))
-                               .where(CartLine.cart_id == cart_id)).scalar_one())
+                               .join(Cart, Cart.id == CartLine.cart_id).where(where))
+               .scalar_one())
 
 
 def merge_guest_cart(session: Session, user_id: int, country: str,

@@ -31,13 +31,7 @@ CART_ICON = ("M7 18a2 2 0 1 0 0 4 2 2 0 0 0 0-4Zm10 0a2 2 0 1 0 0 4 2 2 0 0 0 0-
              "v-2.7l1.6-3.1L5.2 4Z")
 
 
-def cart_badge(user: Any) -> int:
-    """Units in the buyer's cart, for the navigation (one query)."""
-    with get_database().sessions() as session:
-        return carts.cart_count(session, user_id=user.id)
-
-
-register(NavItem("Cart", "/cart", None, CART_ICON, badge=cart_badge))
+register(NavItem("Cart", "/cart", None, CART_ICON, badge_url="/cart/badge"))
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -78,6 +72,17 @@ def _cart_page(request: Request[Any, Any, Any], error: str | None = None,
         groups = group_cart(session, cart)
     return Template("checkout/cart.html", status_code=status, context={
         "cart": cart, "groups": groups, "error": error, "viewer": user})
+
+
+@get("/cart/badge", sync_to_thread=True, include_in_schema=False)
+def cart_badge(request: Request[Any, Any, Any]) -> Response[str]:
+    """The navigation's cart count, loaded by htmx so pages pay no query for it."""
+    user = _user(request)
+    with transaction() as session:
+        count = carts.cart_count(session, user_id=user.id if user else None,
+                                 guest_token=None if user else _guest(request))
+    body = f'<span class="badge" data-testid="cart-count">{count}</span>' if count else ""
+    return Response(body, media_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 @get("/cart", sync_to_thread=True, include_in_schema=False)
@@ -246,5 +251,5 @@ def return_page(request: Request[CurrentUser, Any, Any],
     return Template("checkout/result.html", context={**context, "problem": problem})
 
 
-router = Router(path="/", route_handlers=[cart_page, add_to_cart, change_line, checkout_page,
+router = Router(path="/", route_handlers=[cart_badge, cart_page, add_to_cart, change_line, checkout_page,
                                           checkout_submit, pay_page, pay_submit, return_page])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +12,7 @@ class NavItem:
     href: str
     role: str | None  # shown to users holding this role; None shows it to every user
     icon: str  # an SVG path on a 24x24 grid
-    badge: Callable[[Any], int] | None = None  # a count shown beside the label
+    badge_url: str | None = None  # an HTML fragment (a count) loaded beside the label
 
 
 NAV_ITEMS: list[NavItem] = []
