@@ -251,5 +251,6 @@ def return_page(request: Request[CurrentUser, Any, Any],
     return Template("checkout/result.html", context={**context, "problem": problem})
 
 
-router = Router(path="/", route_handlers=[cart_badge, cart_page, add_to_cart, change_line, checkout_page,
-                                          checkout_submit, pay_page, pay_submit, return_page])
+router = Router(path="/", route_handlers=[cart_badge, cart_page, add_to_cart, change_line,
+                                          checkout_page, checkout_submit, pay_page, pay_submit,
+                                          return_page])
