@@ -67,9 +67,10 @@ def on_order_cancelled(session: Session, event: Event) -> None:
     if order is None:
         return
     if event.payload.get("from") == "UNPAID":
-        inventory.release_reservation(session, reservation_reference(order.id), "cancelled")
+        # the checkout's lock first, as capture takes it: checkout, then reservations
         payment.close_unpaid(session, order.checkout_id, "CANCELLED",
                              str(event.payload.get("reason") or "order cancelled"))
+        inventory.release_reservation(session, reservation_reference(order.id), "cancelled")
         return
     if event.payload.get("from") not in PAID_STATUSES:
         return
