@@ -176,15 +176,19 @@ def main() -> None:
              "CLIPCART_PSP_BASE_URL": f"{bases[0]}/psp-sandbox/v1",
              "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox",
              "CLIPCART_JOBS_URL": f"sqlite:///{data_dir / f'jobs-{p}.db'}"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in ports]
+        stdout=subprocess.DEVNULL, stderr=(data_dir / f"server-{p}.log").open("w"))
+        for p in ports]
     try:
-        for base in bases:
-            for _ in range(300):
+        for base, proc in zip(bases, procs, strict=True):
+            deadline = time.monotonic() + 120
+            while True:
                 try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                         break
                 except httpx.HTTPError:
-                    time.sleep(0.1)
+                    time.sleep(0.2)
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the server at {base} did not start; see {data_dir}")
         with httpx.Client(base_url=bases[0], timeout=60) as http:
             sku = _seed(http, args.units)
             tokens = _buyers(http, args.buyers)
