@@ -20,6 +20,8 @@ import clipcart.handlers
 import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
 from clipcart.catalog import routes as catalog_routes
+from clipcart.checkout import api as checkout_api
+from clipcart.checkout import pages as checkout_pages
 from clipcart.config import Settings, get_settings
 from clipcart.discovery import api as discovery_api
 from clipcart.discovery import pages as discovery_pages
@@ -28,6 +30,7 @@ from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
+from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
@@ -45,7 +48,8 @@ TEMPLATE_DIRS: list[Path | PathLike[Any] | str] = sorted(
 def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
-                                                  discovery_api.router],
+                                                  discovery_api.router, checkout_api.router,
+                                                  orders_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             ledger_pages.router,
             inventory_pages.router,
             orders_pages.router,
+            checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
             web_pages.router,

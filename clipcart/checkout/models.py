@@ -89,3 +89,31 @@ class ShippingRate(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (CheckConstraint("flat_fee_minor >= 0", name="fee_not_negative"),)
+
+
+class CheckoutRefund(Base):
+    """Money owed back to the buyer for a cancelled paid order (or a checkout paid too late).
+
+    Written in the transaction that decides the refund; the provider call happens after
+    commit (``checkout.refunds.run_refunds``), with ``key`` as its idempotency key, so a
+    crash or a retry never refunds twice.
+    """
+
+    __tablename__ = "checkout_refunds"
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    checkout_id: Mapped[int] = mapped_column(IdType, ForeignKey("checkouts.id"))
+    order_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    payment_refund_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="positive_amount"),
+        CheckConstraint("status IN ('PENDING', 'DONE', 'FAILED')", name="known_status"),
+        Index("ix_checkout_refunds_pending", "status", "id"),
+    )

@@ -12,6 +12,7 @@ from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
 from clipcart import clock
+from clipcart.checkout.carts import GUEST_COOKIE, merge_guest_cart
 from clipcart.config import get_settings
 from clipcart.db import transaction
 from clipcart.errors import DomainError, ValidationFailed
@@ -53,7 +54,7 @@ def signup_page(next: FromQuery[str | None] = None) -> Template:
 
 
 @post("/signup", sync_to_thread=True, include_in_schema=False)
-def signup_submit(data: Form) -> Response[Any]:
+def signup_submit(data: Form, request: Request[Any, Any, Any]) -> Response[Any]:
     form = {k: v for k, v in data.items() if k != "password"}
     try:
         try:
@@ -66,6 +67,7 @@ def signup_submit(data: Form) -> Response[Any]:
                 handle=data.get("handle", ""), country=data.get("country", ""),
                 birth_date=birth, display_name=data.get("display_name") or None))
             secret, _ = service.issue_token(session, user.id, "session")
+            merge_guest_cart(session, user.id, user.country, request.cookies.get(GUEST_COOKIE))
     except DomainError as exc:
         return Template("identity/signup.html", status_code=exc.status, context={
             "countries": _country_choices(), "form": form, "error": exc.detail,
@@ -86,6 +88,7 @@ def login_submit(data: Form, request: Request[Any, Any, Any]) -> Response[Any]:
             user = service.authenticate(session, data.get("email", ""),
                                         data.get("password", ""), client_address(request))
             secret, _ = service.issue_token(session, user.id, "session")
+            merge_guest_cart(session, user.id, user.country, request.cookies.get(GUEST_COOKIE))
     except DomainError as exc:
         headers = {"Retry-After": str(getattr(exc, "retry_after", ""))} if exc.status == 429 \
             else None

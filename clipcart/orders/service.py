@@ -18,7 +18,7 @@ from clipcart import clock, events
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.markets import get_markets
-from clipcart.orders.models import Order, OrderHistory, OrderLine
+from clipcart.orders.models import ORDER_STATUSES, Order, OrderHistory, OrderLine
 from clipcart.orders.transitions import BUYER_CANCELLABLE, SELLER_CANCELLABLE, can_move
 
 
@@ -200,3 +200,16 @@ def lines_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[Order
 def history_of(session: Session, order_id: int) -> list[OrderHistory]:
     return list(session.execute(select(OrderHistory).where(OrderHistory.order_id == order_id)
                                 .order_by(OrderHistory.id)).scalars())
+
+
+def buyer_orders(session: Session, buyer_user_id: int, *, status: str | None = None,
+                 limit: int = 20, before_id: int | None = None) -> list[Order]:
+    """A buyer's orders, newest first, by keyset (``before_id``); one query."""
+    if status is not None and status not in ORDER_STATUSES:
+        raise ValidationFailed(f"status is one of {', '.join(ORDER_STATUSES)}.", field="status")
+    query = select(Order).where(Order.buyer_user_id == buyer_user_id)
+    if status is not None:
+        query = query.where(Order.status == status)
+    if before_id is not None:
+        query = query.where(Order.id < before_id)
+    return list(session.execute(query.order_by(Order.id.desc()).limit(limit)).scalars())

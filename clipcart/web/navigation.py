@@ -12,6 +12,7 @@ class NavItem:
     href: str
     role: str | None  # shown to users holding this role; None shows it to every user
     icon: str  # an SVG path on a 24x24 grid
+    badge_url: str | None = None  # an HTML fragment (a count) loaded beside the label
 
 
 NAV_ITEMS: list[NavItem] = []

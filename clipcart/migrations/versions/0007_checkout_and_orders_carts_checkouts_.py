@@ -74,6 +74,27 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['checkout_id'], ['checkouts.id'], name=op.f('fk_checkout_history_checkout_id_checkouts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_checkout_history'))
     )
+    op.create_table('checkout_refunds',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('checkout_id', sa.BigInteger(), nullable=False),
+    sa.Column('order_id', sa.BigInteger(), nullable=True),
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('payment_refund_id', sa.BigInteger(), nullable=True),
+    sa.Column('created_at', clipcart.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', clipcart.db.UtcDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('amount_minor > 0', name=op.f('ck_checkout_refunds_positive_amount')),
+    sa.CheckConstraint("status IN ('PENDING', 'DONE', 'FAILED')", name=op.f('ck_checkout_refunds_known_status')),
+    sa.ForeignKeyConstraint(['checkout_id'], ['checkouts.id'], name=op.f('fk_checkout_refunds_checkout_id_checkouts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_checkout_refunds')),
+    sa.UniqueConstraint('key', name=op.f('uq_checkout_refunds_key'))
+    )
+    with op.batch_alter_table('checkout_refunds', schema=None) as batch_op:
+        batch_op.create_index('ix_checkout_refunds_pending', ['status', 'id'], unique=False)
+
     op.create_table('orders',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('checkout_id', sa.BigInteger(), nullable=False),
@@ -201,6 +222,10 @@ def downgrade() -> None:
 
     op.drop_table('orders')
     op.drop_table('checkout_history')
+    with op.batch_alter_table('checkout_refunds', schema=None) as batch_op:
+        batch_op.drop_index('ix_checkout_refunds_pending')
+
+    op.drop_table('checkout_refunds')
     with op.batch_alter_table('checkouts', schema=None) as batch_op:
         batch_op.drop_index('ix_checkouts_open_expiry')
         batch_op.drop_index('ix_checkouts_buyer')

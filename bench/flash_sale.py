@@ -1,0 +1,251 @@
+"""A LIVE-style flash sale through HTTP on loopback: N buyers race for K units.
+
+Each buyer adds the SKU to the cart, checks out and pays with the sandbox's success card
+(tokenized at the provider). Prints buyers/s, p50/p99 of checkout and payment, oversold
+units (must be 0), errors, and for comparison the raw rate of the same hot-row decrement
+straight on the database. Runs on SQLite (default, a fresh file) or PostgreSQL
+(``--database postgresql+psycopg://...``: a fresh database is created there and dropped).
+
+    .venv/bin/python -m bench.flash_sale --buyers 1000 --units 100 --threads 16
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2031, "cvc": "737"}
+ADDRESS = {"name": "Ada Lovelace", "phone": "+44 20 7946 0000", "line1": "1 High Street",
+           "city": "London", "postal_code": "SW1A 1AA", "country": "GB"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _fresh_database(url: str | None, data_dir: Path) -> tuple[str, str | None]:
+    if not url:
+        return f"sqlite:///{data_dir / 'bench.db'}", None
+    base = make_url(url)
+    name = f"clipcart_bench_{secrets.token_hex(4)}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop(url: str, name: str) -> None:
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _seed(http: httpx.Client, units: int) -> int:
+    """A GB shop with one dress SKU of ``units`` units; the SKU id."""
+    from clipcart.db import transaction
+    from clipcart.shops.service import create_approved_shop
+    from tests.catalog_support import Seller, dress_input, live_product, sync_categories
+
+    email = f"seller{secrets.token_hex(4)}@example.com"
+    answer = http.post("/api/v1/auth/signup", json={
+        "email": email, "password": "correct horse battery", "handle": f"s_{secrets.token_hex(4)}",
+        "country": "GB", "birth_date": "1990-05-17"}).json()
+    with transaction() as session:
+        shop_id = create_approved_shop(session, email, "Flash Shop", "GB").id
+    sync_categories()
+    seller = Seller(int(answer["user"]["id"]), email, answer["access_token"], shop_id, "GB")
+    product_id = live_product(seller, dress_input(colours=("Red",), sizes=("M",),
+                                                  price="9.99", stock=units))
+    skus = http.get(f"/api/v1/products/{product_id}",
+                    headers={"Authorization": f"Bearer {seller.token}"}).json()["skus"]
+    return int(skus[0]["id"])
+
+
+def _buyers(http: httpx.Client, n: int) -> list[str]:
+    tokens = []
+    for _ in range(n):
+        tag = secrets.token_hex(5)
+        answer = http.post("/api/v1/auth/signup", json={
+            "email": f"b{tag}@example.com", "password": "correct horse battery",
+            "handle": f"b_{tag}", "country": "GB", "birth_date": "1990-05-17"})
+        tokens.append(answer.json()["access_token"])
+    return tokens
+
+
+def _buy(base: str, token: str, sku: int, timings: dict[str, list[float]]) -> str:
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=60) as http:
+        line = http.post("/api/v1/cart/lines", json={"sku_id": str(sku), "quantity": 1,
+                                                     "source": {"type": "live"}}, headers=auth)
+        if line.status_code != 200:
+            return f"cart {line.status_code}"
+        started = time.perf_counter()
+        made = http.post("/api/v1/checkouts", json={"shipping_address": ADDRESS},
+                         headers={**auth, "Idempotency-Key": secrets.token_hex(8)})
+        timings["checkout"].append(time.perf_counter() - started)
+        if made.status_code == 409 and made.json().get("code") == "OUT_OF_STOCK":
+            return "OUT_OF_STOCK"
+        if made.status_code != 201:
+            return f"checkout {made.status_code}"
+        started = time.perf_counter()
+        card = http.post("/psp-sandbox/v1/tokens", json=CARD).json()["token"]
+        paid = http.post(f"/api/v1/checkouts/{made.json()['id']}/payment",
+                         json={"payment_token": card},
+                         headers={**auth, "Idempotency-Key": secrets.token_hex(8)})
+        timings["payment"].append(time.perf_counter() - started)
+        return str(paid.json().get("status")) if paid.status_code == 200 else \
+            f"payment {paid.status_code}"
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def _hot_row(url: str, seconds: float, threads: int) -> float:
+    """Decrements per second of one row by conditional UPDATE, each its own commit."""
+    from clipcart.db import make_engine
+
+    engine = make_engine(url, pool_size=threads, max_overflow=0)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE bench_hot (id INTEGER PRIMARY KEY, qty BIGINT)"))
+        conn.execute(text("INSERT INTO bench_hot VALUES (1, 1000000000)"))
+    done = [0] * threads
+    stop = time.perf_counter() + seconds
+
+    def loop(i: int) -> None:
+        with engine.connect() as conn:
+            while time.perf_counter() < stop:
+                conn.execute(text("UPDATE bench_hot SET qty = qty - 1 WHERE id = 1 AND qty >= 1 "
+                                  "RETURNING qty"))
+                conn.commit()
+                done[i] += 1
+
+    workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    engine.dispose()
+    return sum(done) / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--buyers", type=int, default=1000)
+    parser.add_argument("--units", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--servers", type=int, default=1, help="server processes (PostgreSQL)")
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="clipcart-bench-"))
+    url, created = _fresh_database(args.database, data_dir)
+    env = {**os.environ, "CLIPCART_DATA_DIR": str(data_dir), "CLIPCART_DATABASE_URL": url,
+           "CLIPCART_PASSWORD_PROFILE": "fast", "CLIPCART_JOBS_IN_PROCESS": "1",
+           "CLIPCART_LOG_LEVEL": "warning"}
+    os.environ.update(env)
+    from clipcart.migrate import upgrade
+
+    upgrade(url)
+    ports = [_free_port() for _ in range(args.servers)]
+    bases = [f"http://127.0.0.1:{p}" for p in ports]
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "clipcart.cli", "serve", "--port", str(p), "--no-migrate"],
+        env={**env, "CLIPCART_BASE_URL": f"http://127.0.0.1:{p}",
+             "CLIPCART_PSP_BASE_URL": f"{bases[0]}/psp-sandbox/v1",
+             "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox",
+             "CLIPCART_JOBS_URL": f"sqlite:///{data_dir / f'jobs-{p}.db'}"},
+        stdout=subprocess.DEVNULL, stderr=(data_dir / f"server-{p}.log").open("w"))
+        for p in ports]
+    try:
+        for base, proc in zip(bases, procs, strict=True):
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the server at {base} did not start; see {data_dir}")
+        with httpx.Client(base_url=bases[0], timeout=60) as http:
+            sku = _seed(http, args.units)
+            tokens = _buyers(http, args.buyers)
+        timings: dict[str, list[float]] = {"checkout": [], "payment": []}
+        started = time.perf_counter()
+        with ThreadPoolExecutor(args.threads) as pool:
+            outcomes = Counter(pool.map(
+                lambda it: _buy(bases[it[0] % len(bases)], it[1], sku, timings),
+                enumerate(tokens)))
+        elapsed = time.perf_counter() - started
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            on_hand, reserved = conn.execute(text(
+                "SELECT COALESCE(SUM(on_hand), 0), COALESCE(SUM(reserved), 0) FROM stock_levels "
+                "WHERE sku_id = :s"), {"s": sku}).one()
+            sold = conn.execute(text(
+                "SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN orders o "
+                "ON o.id = l.order_id WHERE o.status <> 'CANCELLED' AND o.status <> 'UNPAID'")
+            ).scalar_one()
+        engine.dispose()
+        hot = _hot_row(url, 3.0, 1), _hot_row_again(url, args.threads)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # a consumer still finishing a retry
+                proc.kill()
+                proc.wait()
+    errors = {k: v for k, v in outcomes.items() if k not in ("PAID", "OUT_OF_STOCK")}
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+          f"{platform.release()}; python {platform.python_version()}")
+    print(f"database: {make_url(url).get_backend_name()}; servers: {args.servers}; "
+          f"client threads: {args.threads}")
+    print(f"buyers: {args.buyers}  units: {args.units}  paid: {outcomes['PAID']}  "
+          f"out of stock: {outcomes['OUT_OF_STOCK']}  errors: {sum(errors.values())} {errors}")
+    print(f"buyers/s: {args.buyers / elapsed:.1f}  paid orders/s: "
+          f"{outcomes['PAID'] / elapsed:.1f}  (wall {elapsed:.1f} s)")
+    print(f"checkout p50 {_pct(timings['checkout'], .5):.0f} ms  p99 "
+          f"{_pct(timings['checkout'], .99):.0f} ms;  payment p50 "
+          f"{_pct(timings['payment'], .5):.0f} ms  p99 {_pct(timings['payment'], .99):.0f} ms")
+    print(f"stock after: on hand {on_hand}, reserved {reserved}; units sold {sold}; "
+          f"oversold {max(0, int(sold) - args.units)}")
+    print(f"raw hot-row decrements/s: {hot[0]:.0f} (1 connection), {hot[1]:.0f} "
+          f"({args.threads} connections)")
+    if created and args.database:
+        _drop(args.database, created)
+
+
+def _hot_row_again(url: str, threads: int) -> float:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE bench_hot"))
+    engine.dispose()
+    return _hot_row(url, 3.0, threads)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Paying a checkout, and what a payment's outcome does to it.
+
+``pay_checkout`` calls the provider outside any transaction (payments commits around the
+call). Its outcome is applied by ``apply_capture`` / ``apply_failure``, which run both
+right after the call and from the ``payments.*`` outbox events: whichever comes first does
+the work under the checkout's row lock; the other finds the checkout moved and does
+nothing. A capture that finds a reservation already released (expired) refunds in full.
+Steps that undo themselves: reserve stock / release it; charge / refund.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from clipcart import clock
+from clipcart.checkout import refunds
+from clipcart.checkout.carts import remove_skus
+from clipcart.checkout.service import (
+    lock_checkout,
+    move,
+    payment_reference,
+    reservation_reference,
+)
+from clipcart.db import Database
+from clipcart.errors import Conflict, DomainError, NotFound
+from clipcart.inventory import service as inventory
+from clipcart.ledger import service as ledger
+from clipcart.ledger.accounts import ESCROW, EXTERNAL_PSP
+from clipcart.money import Money
+from clipcart.orders import service as orders
+from clipcart.payments import service as payments
+from clipcart.payments.intents import result as result_of
+from clipcart.payments.states import DEAD
+
+
+class PaymentDeclined(DomainError):
+    status = 402
+    code = "PAYMENT_DECLINED"
+    title = "Payment declined"
+
+
+@dataclass(frozen=True)
+class PayOutcome:
+    checkout_id: int
+    status: Literal["PAID", "REQUIRES_ACTION", "FAILED"]
+    order_ids: list[int]
+    next_action: dict[str, Any] | None
+
+
+def _order_ids(session: Session, checkout_id: int) -> list[int]:
+    return [o.id for o in orders.orders_of_checkout(session, checkout_id)]
+
+
+def _post_capture(session: Session, checkout_id: int, amount: Money) -> None:
+    ledger.post(session, key=f"checkout:{checkout_id}:capture", kind="checkout.capture",
+                reference=payment_reference(checkout_id),
+                transfers=[ledger.TransferSpec(EXTERNAL_PSP, ESCROW, amount,
+                                               memo="buyer payment captured")])
+
+
+def apply_capture(session: Session, checkout_id: int) -> str:
+    """The provider captured the checkout's payment: sell the held stock, mark the orders
+    paid and book the money in escrow; exactly once. Returns the checkout's status."""
+    checkout = lock_checkout(session, checkout_id)
+    if checkout.status == "PAID":
+        return "PAID"
+    amount = Money(checkout.total_minor, checkout.currency)
+    _post_capture(session, checkout_id, amount)
+    if checkout.status != "OPEN":  # expired, cancelled or failed meanwhile: give it back
+        refunds.schedule(session, checkout_id=checkout_id, order_id=None, amount=amount,
+                         key=f"checkout:{checkout_id}:late-refund",
+                         reason=f"paid after the checkout was {checkout.status.lower()}")
+        return checkout.status
+    order_list = orders.orders_of_checkout(session, checkout_id)
+    try:
+        with session.begin_nested():
+            for order in order_list:
+                inventory.commit_reservation(session, reservation_reference(order.id))
+    except Conflict as exc:
+        if exc.code != "RESERVATION_RELEASED":
+            raise
+        close_unpaid(session, checkout_id, "EXPIRED", "the reservation expired before payment")
+        refunds.schedule(session, checkout_id=checkout_id, order_id=None, amount=amount,
+                         key=f"checkout:{checkout_id}:late-refund",
+                         reason="the stock was released before the payment arrived")
+        return "EXPIRED"
+    orders.mark_paid(session, checkout_id)
+    move(session, checkout, "PAID", "payment captured", paid_at=clock.now())
+    remove_skus(session, checkout.buyer_user_id,
+                sorted({line.sku_id for lines in orders.lines_of(
+                    session, [o.id for o in order_list]).values() for line in lines}))
+    return "PAID"
+
+
+def close_unpaid(session: Session, checkout_id: int, target: str, reason: str) -> bool:
+    """Release every order's stock, cancel the unpaid orders, close the checkout."""
+    checkout = lock_checkout(session, checkout_id)
+    if not move(session, checkout, target, reason):
+        return False
+    release_reason = {"EXPIRED": "expired", "PAYMENT_FAILED": "payment_failed"}.get(
+        target, "cancelled")
+    for order in orders.orders_of_checkout(session, checkout_id):
+        inventory.release_reservation(session, reservation_reference(order.id), release_reason)
+    orders.cancel_unpaid(session, checkout_id, reason)
+    return True
+
+
+def apply_failure(session: Session, checkout_id: int, reason: str = "payment failed") -> bool:
+    return close_unpaid(session, checkout_id, "PAYMENT_FAILED", reason)
+
+
+def _outcome(db: Database, checkout_id: int, status: str,
+             next_action: dict[str, Any] | None = None) -> PayOutcome:
+    with db.sessions() as session:
+        ids = _order_ids(session, checkout_id)
+    if status == "FAILED":
+        raise PaymentDeclined("The card was declined; the orders are cancelled and their "
+                              "stock released. Check out again with another card.",
+                              extra={"checkout_id": str(checkout_id)})
+    return PayOutcome(checkout_id, status, ids, next_action)  # type: ignore[arg-type]
+
+
+def _ready(db: Database, checkout_id: int, buyer_user_id: int) -> tuple[str, Money]:
+    with db.transaction() as session:
+        checkout = lock_checkout(session, checkout_id)
+        if checkout.buyer_user_id != buyer_user_id:
+            raise NotFound("No such checkout.")
+        if checkout.status == "OPEN" and clock.now() >= checkout.expires_at:
+            raise Conflict("This checkout expired; its stock is released. Check out again.",
+                           code="CHECKOUT_EXPIRED")
+        return checkout.status, Money(checkout.total_minor, checkout.currency)
+
+
+def pay_checkout(db: Database, *, checkout_id: int, buyer_user_id: int, payment_token: str,
+                 idempotency_key: str, return_url: str) -> PayOutcome:
+    """Charge the checkout's total with a provider card token. A retry with the same key
+    returns the same answer and never charges twice. Never call inside a transaction."""
+    status, amount = _ready(db, checkout_id, buyer_user_id)
+    if status == "PAID":
+        return _outcome(db, checkout_id, "PAID")
+    if status == "PAYMENT_FAILED":
+        return _outcome(db, checkout_id, "FAILED")
+    if status != "OPEN":
+        raise Conflict(f"This checkout is {status.lower()}; check out again.",
+                       code="CHECKOUT_CLOSED")
+    try:
+        result = payments.start_payment(
+            db, reference=payment_reference(checkout_id), amount=amount,
+            payment_token=payment_token, return_url=return_url,
+            idempotency_key=f"checkout:{checkout_id}:{idempotency_key}")
+    except Conflict as exc:
+        if exc.code != "PAYMENT_ALREADY_EXISTS":
+            raise
+        return settle(db, checkout_id)  # another request's payment is paid or in progress
+    return _apply_result(db, checkout_id, result.status, result.next_action, result.message)
+
+
+def _apply_result(db: Database, checkout_id: int, status: str,
+                  next_action: dict[str, Any] | None, message: str | None) -> PayOutcome:
+    if status == "PAID":
+        with db.transaction() as session:
+            final = apply_capture(session, checkout_id)
+        if final != "PAID":
+            raise Conflict("The checkout expired before the payment arrived; the payment is "
+                           "refunded in full.", code="CHECKOUT_EXPIRED")
+        return _outcome(db, checkout_id, "PAID")
+    if status == "FAILED":
+        with db.transaction() as session:
+            apply_failure(session, checkout_id, message or "payment failed")
+        return _outcome(db, checkout_id, "FAILED")
+    return _outcome(db, checkout_id, "REQUIRES_ACTION", next_action)
+
+
+def settle(db: Database, checkout_id: int) -> PayOutcome:
+    """Bring the checkout up to date with its payment (the return page, a lost race)."""
+    with db.sessions() as session:
+        intents = payments.intents_for_reference(session, payment_reference(checkout_id))
+    if not intents:
+        raise Conflict("No payment was started for this checkout.", code="NO_PAYMENT")
+    live = [i for i in intents if i.status not in DEAD]
+    current = result_of(payments.refresh(db, (live or intents)[-1].id))
+    return _apply_result(db, checkout_id, current.status, current.next_action, current.message)
