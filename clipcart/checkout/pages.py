@@ -21,7 +21,7 @@ from clipcart.checkout.pricing import ADDRESS_FIELDS, shipping_rules
 from clipcart.checkout.views import checkout_page_context, group_cart
 from clipcart.config import get_settings
 from clipcart.db import get_database, transaction
-from clipcart.errors import DomainError, NotFound
+from clipcart.errors import DomainError, NotFound, ValidationFailed
 from clipcart.ids import parse_id
 from clipcart.web.auth import CurrentUser, requires_user
 from clipcart.web.navigation import NavItem, register
@@ -54,11 +54,12 @@ def _remember_guest(response: Response[Any], token: str | None) -> Response[Any]
 
 
 def _int(raw: str | None, field: str, default: int | None = None) -> int:
+    value = raw.strip() if raw else ""
+    if not value and default is not None:
+        return default
     try:
-        return int(raw) if raw not in (None, "") else int(default)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        from clipcart.errors import ValidationFailed
-
+        return int(value)
+    except ValueError:
         raise ValidationFailed(f"Enter a whole number for {field}.", field=field) from None
 
 
