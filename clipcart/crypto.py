@@ -21,7 +21,7 @@ VERSION = "v1"
 
 
 class DecryptionFailed(ValueError):
-    pass
+    """The ciphertext is malformed, altered, or under a key no longer configured."""
 
 
 def _decode_key(text: str) -> bytes:

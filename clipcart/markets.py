@@ -77,7 +77,7 @@ class Markets:
 
 
 class UnknownMarket(ValueError):
-    pass
+    """A code that is not one of the configured markets."""
 
 
 def parse_markets(text: str) -> Markets:
