@@ -1,4 +1,4 @@
-"""feed: feed signals and content search
+"""chat: LIVE chat messages and moderation
 
 Revision ID: 0015
 Revises: 0014
