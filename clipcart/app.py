@@ -31,6 +31,7 @@ from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
 from clipcart.orders import api as orders_api
+from clipcart.openplatform import routing as openplatform_routing
 from clipcart.orders import pages as orders_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
+            openplatform_routing.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),

@@ -12,6 +12,7 @@ from clipcart.catalog import cli as catalog_cli
 from clipcart.config import get_settings
 from clipcart.discovery import cli as discovery_cli
 from clipcart.ledger import cli as ledger_cli
+from clipcart.openplatform import cli as openplatform_cli
 
 
 def _emit(payload: dict[str, Any], as_json: bool, human: str) -> None:
@@ -173,6 +174,7 @@ def create_shop(owner_email: str, name: str, market: str, as_json: bool) -> None
 main.add_command(ledger_cli.group)
 main.add_command(catalog_cli.catalog)
 main.add_command(discovery_cli.search)
+main.add_command(openplatform_cli.apps_group)
 
 if __name__ == "__main__":
     main()

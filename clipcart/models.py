@@ -8,6 +8,7 @@ import clipcart.idempotency
 import clipcart.identity.models
 import clipcart.inventory.models
 import clipcart.ledger.models
+import clipcart.openplatform.models
 import clipcart.orders.models
 import clipcart.payments.models
 import clipcart.payments.sandbox.models
@@ -18,5 +19,5 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.inventory.models, clipcart.ledger.models, clipcart.shops.models,
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
-                  clipcart.discovery.models)
+                  clipcart.discovery.models, clipcart.openplatform.models)
 metadata = Base.metadata
