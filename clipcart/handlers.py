@@ -4,12 +4,15 @@ import clipcart.catalog.events
 import clipcart.checkout.events
 import clipcart.discovery.events
 import clipcart.identity.events
+import clipcart.openplatform.events
 import clipcart.shops.events
 from clipcart.checkout import jobs as checkout_jobs
 from clipcart.inventory import jobs as inventory_jobs
+from clipcart.openplatform import jobs as openplatform_jobs
 from clipcart.orders import jobs as orders_jobs
 from clipcart.payments import tasks as payments_tasks
 
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
-              clipcart.checkout.events, checkout_jobs, orders_jobs)
+              clipcart.checkout.events, checkout_jobs, orders_jobs,
+              clipcart.openplatform.events, openplatform_jobs)

@@ -65,7 +65,11 @@ class Call:
     query: list[tuple[str, str]]
     path_params: dict[str, Any]
     body: bytes
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # multipart parts
+
+    def form_value(self, name: str) -> str | None:
+        part = self.files.get(name)
+        return part[1].decode("utf-8", "replace") if part is not None and not part[0] else None
 
     def param(self, name: str, default: str | None = None) -> str | None:
         return next((v for k, v in self.query if k == name), default)
@@ -217,6 +221,8 @@ async def dispatch(request: Request[Any, Any, Any], rule: Rule, fn: Resource) ->
             for name, value in form.multi_items():
                 if isinstance(value, UploadFile):
                     files[name] = (value.filename or name, await value.read())
+                else:
+                    files[name] = ("", str(value).encode())
         params = {k: v for k, v in request.path_params.items() if k != "version"}
         data = await anyio.to_thread.run_sync(functools.partial(
             _process, request.url.path, request.scope.get("query_string", b""), headers, body,
@@ -244,7 +250,7 @@ def partner(method: str, group: str, rest: str, *, scope: str | None, shop: bool
 
         handler.__name__ = handler.__qualname__ = f"open_{fn.__name__}"
         return route(f"/{group}/{{version:str}}/{rest}" if rest else f"/{group}/{{version:str}}",
-                     http_method=[method], name=f"open.{group}.{fn.__name__}",
+                     http_method=[method], name=f"open.{group}.{fn.__name__}", status_code=200,
                      operation_id=f"open_{group}_{fn.__name__}", summary=summary,
                      tags=[f"Seller API: {group}"], opt={"exclude_from_csrf": True},
                      description=f"Partner API `{method} /{group}/{{version}}/{rest}`; every "
@@ -268,6 +274,6 @@ def unknown_path_handlers(groups: list[str]) -> list[HTTPRouteHandler]:
         handler.__name__ = handler.__qualname__ = f"open_unknown_{group}"
         out.append(route(f"/{group}/{{version:str}}/{{rest:path}}",
                          http_method=["GET", "POST", "PUT", "DELETE", "PATCH"],
-                         name=f"open.unknown.{group}", include_in_schema=False,
+                         name=f"open.unknown.{group}", include_in_schema=False, status_code=200,
                          opt={"exclude_from_csrf": True})(handler))
     return out

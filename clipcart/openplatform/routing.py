@@ -5,11 +5,20 @@ from __future__ import annotations
 from litestar import Router
 
 from clipcart.openplatform.gateway import unknown_path_handlers
-from clipcart.openplatform.resources import authorization
+from clipcart.openplatform.resources import (
+    authorization,
+    catalog_meta,
+    orders,
+    product_reads,
+    products,
+    webhooks,
+)
 
 GROUPS = ["authorization", "product", "order", "event", "fulfillment", "return_refund",
           "finance", "logistics", "promotion", "affiliate_seller", "customer_service"]
 
-router = Router(path="/", route_handlers=[*authorization.ROUTES,
-                                          *unknown_path_handlers(GROUPS)],
-                opt={"exclude_from_csrf": True}, security=[{"tts_access_token": []}])
+ROUTES = [*authorization.ROUTES, *products.ROUTES, *product_reads.ROUTES,
+          *catalog_meta.ROUTES, *orders.ROUTES, *webhooks.ROUTES]
+
+router = Router(path="/", route_handlers=[*ROUTES, *unknown_path_handlers(GROUPS)],
+                opt={"exclude_from_csrf": True})
