@@ -31,6 +31,7 @@ from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
 from clipcart.orders import api as orders_api
+from clipcart.openplatform import pages as openplatform_pages
 from clipcart.openplatform import routing as openplatform_routing
 from clipcart.orders import pages as orders_pages
 from clipcart.payments import api as payments_api
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             *catalog_routes.page_routers,
             discovery_pages.router,
             openplatform_routing.router,
+            openplatform_pages.router,
+            openplatform_pages.operator_router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),
