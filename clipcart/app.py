@@ -30,9 +30,9 @@ from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
-from clipcart.orders import api as orders_api
 from clipcart.openplatform import pages as openplatform_pages
 from clipcart.openplatform import routing as openplatform_routing
+from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox

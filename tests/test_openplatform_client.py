@@ -13,7 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from tiktok_shop_api import TikTokShop, TikTokShopAuth, TikTokShopError, UnknownWebhookEvent, Webhooks
+from tiktok_shop_api import (
+    TikTokShop,
+    TikTokShopAuth,
+    TikTokShopError,
+    UnknownWebhookEvent,
+    Webhooks,
+)
 from tiktok_shop_api.generated.models import (
     CreateProductRequest,
     GetOrderListRequest,
@@ -42,7 +48,7 @@ def webhook_receiver() -> Iterator[tuple[str, list[tuple[bytes, str]]]]:
     received: list[tuple[bytes, str]] = []
 
     class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             received.append((body, self.headers.get("Authorization", "")))
             self.send_response(200)

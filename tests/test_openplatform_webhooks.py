@@ -107,7 +107,7 @@ def test_a_failing_endpoint_is_retried_on_the_schedule_then_given_up(
 def test_a_revoked_app_gets_no_more_webhooks(client: Any) -> None:
     seen: list[httpx.Request] = []
     with webhooks.use_http_client(_answering(200, seen)):
-        seller, grant = _subscribed(client)
+        seller, _grant = _subscribed(client)
         with transaction() as session:
             from clipcart.openplatform import grants
             from clipcart.openplatform.models import OpenGrant

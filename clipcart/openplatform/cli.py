@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 
 import click
 
 
-def _out(payload: dict[str, object], as_json: bool, human: str) -> None:
+def _out(payload: Mapping[str, object], as_json: bool, human: str) -> None:
     click.echo(json.dumps(payload) if as_json else human)
 
 

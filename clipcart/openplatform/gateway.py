@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 from litestar import Request, Response, route
@@ -110,6 +110,7 @@ class Call:
 
 
 Resource = Callable[[Session, Call], Any]
+Method = Literal["GET", "POST", "PUT", "DELETE"]
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ async def dispatch(request: Request[Any, Any, Any], rule: Rule, fn: Resource) ->
     return envelope(0, "Success", data if data is not None else {}, request_id)
 
 
-def partner(method: str, group: str, rest: str, *, scope: str | None, shop: bool = True,
+def partner(method: Method, group: str, rest: str, *, scope: str | None, shop: bool = True,
             summary: str, token: bool = True) -> Callable[[Resource], HTTPRouteHandler]:
     """One handler for every version of ``/{group}/{version}/{rest}``."""
     rule = Rule(scope, shop, token)

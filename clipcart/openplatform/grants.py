@@ -162,7 +162,7 @@ def revoke(session: Session, grant_id: int, shop_id: int, user_id: int | None) -
 def grants_of_shop(session: Session, shop_id: int) -> list[tuple[OpenGrant, OpenApp]]:
     rows = session.execute(select(OpenGrant, OpenApp).join(OpenApp, OpenApp.id == OpenGrant.app_id)
                            .where(OpenGrant.shop_id == shop_id).order_by(OpenGrant.id.desc()))
-    return [(g, a) for g, a in rows.tuples()]
+    return [(g, a) for g, a in rows.all()]
 
 
 def live_grant(session: Session, app_id: int, shop_id: int) -> OpenGrant | None:

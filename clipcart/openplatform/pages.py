@@ -145,7 +145,7 @@ def console_app(app_id: FromPath[str]) -> Template:
             raise NotFound("No such app.")
         deliveries = webhooks.deliveries_of_app(session, app.id)
         shop_names = dict(session.execute(select(Shop.id, Shop.name).where(
-            Shop.id.in_({d.shop_id for d in deliveries}))).tuples().all())
+            Shop.id.in_({d.shop_id for d in deliveries}))).all())
         return Template("openplatform/operator_app.html", context={
             "app": app, "deliveries": deliveries, "shop_names": shop_names,
             "health": webhooks.health(session).get(app.id, {})})

@@ -193,6 +193,6 @@ def health(session: Session) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = {}
     rows = session.execute(select(WebhookDelivery.app_id, WebhookDelivery.status, func.count())
                            .group_by(WebhookDelivery.app_id, WebhookDelivery.status))
-    for app_id, status, count in rows.tuples():
+    for app_id, status, count in rows.all():
         out.setdefault(app_id, {"PENDING": 0, "DELIVERED": 0, "FAILED": 0})[status] = count
     return out

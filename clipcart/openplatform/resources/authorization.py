@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-import logging
 import hmac
+import logging
 from typing import Any
 
 import anyio

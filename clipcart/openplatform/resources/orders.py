@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 from clipcart.catalog.paging import decode_token, encode_token
 from clipcart.errors import ValidationFailed
 from clipcart.media import media_url
-from clipcart.orders.models import ORDER_STATUSES, Order, OrderLine
-from clipcart.orders.queries import _address
-from clipcart.orders.service import lines_of
 from clipcart.openplatform import errors as E
 from clipcart.openplatform.errors import OpenError
 from clipcart.openplatform.gateway import Call, partner
 from clipcart.openplatform.resources.common import amount, an_id, page_size, unix
+from clipcart.orders.models import ORDER_STATUSES, Order, OrderLine
+from clipcart.orders.queries import _address
+from clipcart.orders.service import lines_of
 
 READ = "seller.order.info"
 MAX_IDS = 50

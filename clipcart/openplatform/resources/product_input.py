@@ -119,7 +119,8 @@ def sku_inputs(session: Session, shop: Shop, category_id: int | None,
     by_name = {a.name: a for a in specs_list}
     out = []
     for index, raw in enumerate(raw_skus):
-        price = raw.get("price") if isinstance(raw.get("price"), dict) else {}
+        raw_price = raw.get("price")
+        price: dict[str, Any] = raw_price if isinstance(raw_price, dict) else {}
         sale = price.get("sale_price") or price.get("amount")
         if not isinstance(sale, str):
             raise OpenError(E.INVALID_PARAMETER, f"skus[{index}].price.amount is required.")
