@@ -16,7 +16,7 @@ from clipcart.openplatform.errors import OpenError
 from clipcart.openplatform.gateway import Call, partner
 from clipcart.openplatform.resources.common import amount, an_id, page_size, unix
 from clipcart.orders.models import ORDER_STATUSES, Order, OrderLine
-from clipcart.orders.queries import _address
+from clipcart.orders.queries import order_detail
 from clipcart.orders.service import lines_of
 
 READ = "seller.order.info"
@@ -43,11 +43,11 @@ def _line_items(order: Order, line: OrderLine) -> list[dict[str, Any]]:
             for n in range(line.quantity)]
 
 
-def order_json(order: Order, lines: list[OrderLine]) -> dict[str, Any]:
+def order_json(session: Session, order: Order, lines: list[OrderLine]) -> dict[str, Any]:
     money = lambda minor: amount(minor, order.currency, order.market)  # noqa: E731
     original = sum((ln.list_price_minor or ln.unit_price_minor) * ln.quantity for ln in lines)
     discount = sum(ln.discount_minor for ln in lines)
-    address = _address(order)
+    address = order_detail(session, order).address
     lines_text = [address.get(k, "") for k in ("line1", "line2", "city", "region",
                                                 "postal_code", "country")]
     return {
@@ -119,7 +119,7 @@ def search_orders(session: Session, call: Call) -> dict[str, Any]:
     rows = list(session.execute(query).scalars())
     more, rows = len(rows) > size, rows[:size]
     lines = lines_of(session, [o.id for o in rows])
-    return {"orders": [order_json(o, lines[o.id]) for o in rows], "total_count": total,
+    return {"orders": [order_json(session, o, lines[o.id]) for o in rows], "total_count": total,
             "next_page_token": encode_token(rows[-1].id) if more else ""}
 
 
@@ -131,7 +131,7 @@ def get_orders(session: Session, call: Call) -> dict[str, Any]:
     found = {o.id: o for o in session.execute(select(Order).where(
         Order.shop_id == call.shop_row.id, Order.id.in_(wanted))).scalars()}
     lines = lines_of(session, list(found))
-    return {"orders": [order_json(found[i], lines[i]) for i in dict.fromkeys(wanted)
+    return {"orders": [order_json(session, found[i], lines[i]) for i in dict.fromkeys(wanted)
                        if i in found]}
 
 
