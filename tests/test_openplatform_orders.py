@@ -11,7 +11,7 @@ from tests.openplatform_support import make_grant, signed_call
 from tests.payments_helpers import psp  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("psp")
-O = "/order/202309"
+ORDERS = "/order/202309"
 
 
 def _orders(client: Any, count: int) -> tuple[Any, list[str]]:
@@ -28,24 +28,24 @@ def _orders(client: Any, count: int) -> tuple[Any, list[str]]:
 
 def test_search_pages_newest_first_with_tokens_and_filters(client: Any) -> None:
     grant, ids = _orders(client, 3)
-    first = signed_call(client, grant, "POST", f"{O}/orders/search",
+    first = signed_call(client, grant, "POST", f"{ORDERS}/orders/search",
                         params=[("page_size", "2")], body={})["data"]
-    second = signed_call(client, grant, "POST", f"{O}/orders/search",
+    second = signed_call(client, grant, "POST", f"{ORDERS}/orders/search",
                          params=[("page_size", "2"), ("page_token", first["next_page_token"])],
                          body={})["data"]
     assert [o["id"] for o in first["orders"] + second["orders"]] == ids[::-1]
     assert (first["total_count"], second["next_page_token"]) == (3, "")
-    on_hold = signed_call(client, grant, "POST", f"{O}/orders/search",
+    on_hold = signed_call(client, grant, "POST", f"{ORDERS}/orders/search",
                           params=[("page_size", "10")], body={"order_status": "ON_HOLD"})
     assert len(on_hold["data"]["orders"]) == 3
-    unpaid = signed_call(client, grant, "POST", f"{O}/orders/search",
+    unpaid = signed_call(client, grant, "POST", f"{ORDERS}/orders/search",
                          params=[("page_size", "10")], body={"order_status": "UNPAID"})
     assert unpaid["data"]["orders"] == []
     created = first["orders"][0]["create_time"]
-    later = signed_call(client, grant, "POST", f"{O}/orders/search", params=[
+    later = signed_call(client, grant, "POST", f"{ORDERS}/orders/search", params=[
         ("page_size", "10")], body={"create_time_ge": created + 1})["data"]["orders"]
     assert later == []
-    bad = signed_call(client, grant, "POST", f"{O}/orders/search", params=[("page_size", "10")],
+    bad = signed_call(client, grant, "POST", f"{ORDERS}/orders/search", params=[("page_size", "10")],
                       body={"order_status": "SHIPPED"})
     assert bad["code"] == 36009004
 
@@ -68,6 +68,6 @@ def test_orders_of_another_shop_stay_invisible(client: Any) -> None:
     _grant, ids = _orders(client, 1)
     other = listing(client, shop_name="Other Shop")
     foreign = make_grant(other.seller.shop_id)
-    answer = signed_call(client, foreign, "GET", f"{O}/orders", params=[("ids", ids[0])])
+    answer = signed_call(client, foreign, "GET", f"{ORDERS}/orders", params=[("ids", ids[0])])
     assert (answer["code"], answer["data"]["orders"]) == (0, [])
-    assert signed_call(client, foreign, "GET", f"{O}/orders", params=[])["code"] == 36009004
+    assert signed_call(client, foreign, "GET", f"{ORDERS}/orders", params=[])["code"] == 36009004
