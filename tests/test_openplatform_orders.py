@@ -45,8 +45,8 @@ def test_search_pages_newest_first_with_tokens_and_filters(client: Any) -> None:
     later = signed_call(client, grant, "POST", f"{ORDERS}/orders/search", params=[
         ("page_size", "10")], body={"create_time_ge": created + 1})["data"]["orders"]
     assert later == []
-    bad = signed_call(client, grant, "POST", f"{ORDERS}/orders/search", params=[("page_size", "10")],
-                      body={"order_status": "SHIPPED"})
+    bad = signed_call(client, grant, "POST", f"{ORDERS}/orders/search",
+                      params=[("page_size", "10")], body={"order_status": "SHIPPED"})
     assert bad["code"] == 36009004
 
 
