@@ -178,3 +178,28 @@ def test_an_app_over_its_rate_limit_answers_36009007(client: Any) -> None:
         app.rate_limit_per_minute = 2
     codes = [signed_call(client, grant, "GET", SHOPS, shop=False)["code"] for _ in range(3)]
     assert codes == [0, 0, 36009007]
+
+
+def test_a_scope_the_app_was_not_granted_answers_106005(client: Any) -> None:
+    seller = make_seller(client)
+    with transaction() as session:
+        from clipcart.openplatform import apps
+
+        app, secret = apps.create_app(session, "Reader", scopes=["seller.authorization.info"])
+        key = app.app_key
+    grant = make_grant(seller.shop_id, (key, secret))
+    assert signed_call(client, grant, "GET", SHOPS, shop=False)["code"] == 0
+    answer = signed_call(client, grant, "POST", "/product/202309/products/search", body={})
+    assert (answer["code"], answer["data"]) == (106005, None)
+
+
+def test_malformed_bodies_and_ids_answer_36009004_not_a_server_error(client: Any) -> None:
+    _seller, grant = _world(client)
+    for path, body in (("/product/202309/products/search", ["not", "an", "object"]),
+                       ("/product/202309/products/abc/inventory/update", {"skus": []}),
+                       ("/product/202309/inventory/search", {"sku_ids": [{"x": 1}]})):
+        answer = signed_call(client, grant, "POST", path, body=body)
+        assert answer["code"] == 36009004, (path, answer)
+    broken = signed_call(client, grant, "GET", "/product/202309/products/search?x=1",
+                         shop=False)
+    assert broken["code"] == 36009014

@@ -265,6 +265,25 @@ def _unknown(request: Request[Any, Any, Any]) -> Response[Any]:
                     new_request_id())
 
 
+def other_method_handlers(routes: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
+    """A known path called with a method it does not take answers 36009014, not 405."""
+    taken: dict[str, set[str]] = {}
+    for handler in routes:
+        for path in handler.paths:
+            taken.setdefault(path, set()).update(handler.http_methods)
+    out = []
+    for index, (path, methods) in enumerate(sorted(taken.items())):
+        free = [m for m in ("GET", "POST", "PUT", "DELETE", "PATCH") if m not in methods]
+
+        async def handler(request: Request[Any, Any, Any]) -> Response[Any]:
+            return _unknown(request)
+
+        handler.__name__ = handler.__qualname__ = f"open_other_method_{index}"
+        out.append(route(path, http_method=free, name=f"open.other.{index}", status_code=200,
+                         include_in_schema=False, opt={"exclude_from_csrf": True})(handler))
+    return out
+
+
 def unknown_path_handlers(groups: list[str]) -> list[HTTPRouteHandler]:
     """Paths of a Partner API group that clipcart does not serve answer 36009014."""
     out = []

@@ -15,7 +15,7 @@ from clipcart.openplatform.webhooks import deliver_due
 log = logging.getLogger(__name__)
 
 
-@huey.task(retries=2, retry_delay=10)
+@huey.task(retries=2, retry_delay=10, name="openplatform.send_webhooks_now")
 def send_webhooks() -> int:
     return deliver_due(get_database())
 

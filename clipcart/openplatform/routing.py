@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-from clipcart.openplatform.gateway import unknown_path_handlers
+from clipcart.openplatform.gateway import other_method_handlers, unknown_path_handlers
 from clipcart.openplatform.resources import (
     authorization,
     catalog_meta,
@@ -20,5 +20,6 @@ GROUPS = ["authorization", "product", "order", "event", "fulfillment", "return_r
 ROUTES = [*authorization.ROUTES, *products.ROUTES, *product_reads.ROUTES,
           *catalog_meta.ROUTES, *orders.ROUTES, *webhooks.ROUTES]
 
-router = Router(path="/", route_handlers=[*ROUTES, *unknown_path_handlers(GROUPS)],
+router = Router(path="/", route_handlers=[*ROUTES, *other_method_handlers(ROUTES),
+                                          *unknown_path_handlers(GROUPS)],
                 opt={"exclude_from_csrf": True})
