@@ -268,12 +268,13 @@ def _unknown(request: Request[Any, Any, Any]) -> Response[Any]:
 def other_method_handlers(routes: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
     """A known path called with a method it does not take answers 36009014, not 405."""
     taken: dict[str, set[str]] = {}
-    for handler in routes:
-        for path in handler.paths:
-            taken.setdefault(path, set()).update(handler.http_methods)
+    for known in routes:
+        for path in known.paths:
+            taken.setdefault(path, set()).update(known.http_methods)
     out = []
     for index, (path, methods) in enumerate(sorted(taken.items())):
-        free = [m for m in ("GET", "POST", "PUT", "DELETE", "PATCH") if m not in methods]
+        free: list[Any] = [m for m in ("GET", "POST", "PUT", "DELETE", "PATCH")
+                           if m not in methods]
 
         async def handler(request: Request[Any, Any, Any]) -> Response[Any]:
             return _unknown(request)
