@@ -21,6 +21,10 @@ from tiktok_shop_api import (
     Webhooks,
 )
 from tiktok_shop_api.generated.models import (
+    ActivateProductsRequest,
+    DeactivateProductsRequest,
+    InventorySearchRequest,
+    PartialEditProductRequest,
     CreateProductRequest,
     GetOrderListRequest,
     OrderStatusChangeWebhook,
@@ -138,6 +142,20 @@ def test_the_pypi_client_runs_the_seller_scenario_against_a_live_clipcart(app, c
                 product.skus[0].inventory[0].quantity) == ("ACTIVATE", "22.50", 12)
         found = shop.products.search_products(page_size=10).data
         assert [p.id for p in found.products] == [product_id]
+        stock = shop.products.inventory_search(body=InventorySearchRequest.from_dict(
+            {"product_ids": [product_id]})).data.inventory[0].skus[0]
+        assert (stock.id, stock.total_available_quantity) == (sku_id, 12)
+        shop.products.partial_edit_product(product_id, body=PartialEditProductRequest.from_dict(
+            {"description": "Breathable linen, midi length, with pockets."}))
+        shop.products.deactivate_products(body=DeactivateProductsRequest.from_dict(
+            {"product_ids": [product_id]}))
+        assert shop.products.get_product(product_id).data.status == "SELLER_DEACTIVATED"
+        assert shop.products.activate_products(body=ActivateProductsRequest.from_dict(
+            {"product_ids": [product_id]})).data.errors == []
+        assert shop.products.get_product(product_id).data.description.endswith("pockets.")
+        assert shop.products.get_category_rules(dresses.id).data.size_chart.is_required is False
+        assert [b.name for b in shop.products.get_brands(page_size=10).data.brands] == []
+        assert api.seller.get_active_shops().data.shops[0].region == "GB"
 
         who = buyer(client)
         assert buy(client, who, int(sku_id), 2).json()["status"] == "PAID"
