@@ -22,12 +22,12 @@ from tiktok_shop_api import (
 )
 from tiktok_shop_api.generated.models import (
     ActivateProductsRequest,
-    DeactivateProductsRequest,
-    InventorySearchRequest,
-    PartialEditProductRequest,
     CreateProductRequest,
+    DeactivateProductsRequest,
     GetOrderListRequest,
+    InventorySearchRequest,
     OrderStatusChangeWebhook,
+    PartialEditProductRequest,
     ProductStatusChangeWebhook,
     UpdateInventoryRequest,
     UpdatePriceRequest,

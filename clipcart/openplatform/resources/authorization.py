@@ -18,6 +18,7 @@ from clipcart.openplatform import errors as E
 from clipcart.openplatform.errors import OpenError
 from clipcart.openplatform.gateway import Call, envelope, new_request_id, partner
 from clipcart.openplatform.models import OpenApp
+from clipcart.ratelimit import get_limiter
 from clipcart.shops.models import Shop
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,14 @@ def _token_data(session: Session, pair: grants.TokenPair, app: OpenApp) -> dict[
             "seller_handle": owner.handle if owner is not None else ""}
 
 
+TOKEN_CALLS_PER_MINUTE = 60
+
+
 def _token_call(query: dict[str, str], grant_type: str, kind: str) -> dict[str, Any]:
+    allowed, _ = get_limiter().hit(f"open-token:{query.get('app_key', '')}",
+                                   TOKEN_CALLS_PER_MINUTE, 60)
+    if not allowed:
+        raise OpenError(E.RATE_LIMITED, "Too many token calls for this app; slow down.")
     with get_database().transaction() as session:
         app = apps.by_key(session, query.get("app_key", ""))
         if app is None or not hmac.compare_digest(
