@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select
+from tiktok_shop_api import UnknownWebhookEvent, Webhooks
 
 from clipcart.db import transaction
 from clipcart.inventory.models import StockLevel
@@ -107,6 +108,10 @@ def test_a_failing_audit_shows_in_status_reasons_and_an_audit_webhook(client: An
     product = _get(client, grant, made["product_id"])
     assert (product["status"], product["audit"]["status"]) == ("FAILED", "FAILED")
     assert "Material" in " ".join(product["audit_failed_reasons"][0]["reasons"])
+    parsed = [Webhooks.verify_and_parse(app_key=grant.app_key, app_secret=grant.secret,
+                                        raw_body=r.content, signature=r.headers["Authorization"])
+              for r in seen]
+    assert not [e for e in parsed if isinstance(e, UnknownWebhookEvent)]
     bodies = [json.loads(r.content) for r in seen]
     assert [(b["type"], b["data"].get("status") or b["data"]["audit"]["status"])
             for b in bodies] == [(5, "PENDING"), (37, "AUDITING"), (5, "FAILED"), (37, "FAILED")]

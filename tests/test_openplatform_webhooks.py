@@ -104,10 +104,12 @@ def test_a_failing_endpoint_is_retried_on_the_schedule_then_given_up(
         5, "FAILED", 5, 500)
 
 
-def test_a_revoked_app_gets_no_more_webhooks(client: Any) -> None:
+def test_a_revoked_app_is_told_once_and_then_gets_no_more_webhooks(client: Any) -> None:
     seen: list[httpx.Request] = []
     with webhooks.use_http_client(_answering(200, seen)):
-        seller, _grant = _subscribed(client)
+        seller, grant = _subscribed(client)
+        signed_call(client, grant, "PUT", "/event/202309/webhooks",
+                    body={"address": HOOK, "event_type": "SELLER_DEAUTHORIZATION"})
         with transaction() as session:
             from clipcart.openplatform import grants
             from clipcart.openplatform.models import OpenGrant
@@ -115,4 +117,8 @@ def test_a_revoked_app_gets_no_more_webhooks(client: Any) -> None:
             grants.revoke(session, session.execute(select(OpenGrant.id)).scalar_one(),
                           seller.shop_id, None)
         live_product(seller, dress_input())
-    assert seen == [] and _deliveries() == []
+    told = [Webhooks.verify_and_parse(app_key=grant.app_key, app_secret=grant.secret,
+                                      raw_body=r.content, signature=r.headers["Authorization"])
+            for r in seen]
+    assert [type(e).__name__ for e in told] == ["SellerDeauthorizationWebhook"]
+    assert [d.event_type for d in _deliveries()] == ["SELLER_DEAUTHORIZATION"]

@@ -38,3 +38,11 @@ def product_status_changed(session: Session, event: Event) -> None:
                          data={"product_id": product_id,
                                "audit": {"status": audit, "pre_approved_reasons": []},
                                "update_time": when})
+
+
+@handles("openplatform.grant_revoked", name="openplatform.deauthorization_webhook")
+def grant_revoked(session: Session, event: Event) -> None:
+    p = event.payload
+    webhooks.enqueue(session, notification_id=str(event.id), shop_id=int(p["shop_id"]),
+                     event_type="SELLER_DEAUTHORIZATION", revoked_app_id=int(p["app_id"]),
+                     data={"message": "The seller revoked this app's authorization."})

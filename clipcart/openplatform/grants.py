@@ -16,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from clipcart import clock
+from clipcart import clock, events
 from clipcart.config import get_settings
 from clipcart.errors import NotFound
 from clipcart.ids import new_id
@@ -156,6 +156,9 @@ def revoke(session: Session, grant_id: int, shop_id: int, user_id: int | None) -
         session.execute(update(OpenToken).where(OpenToken.grant_id == grant.id,
                                                 OpenToken.revoked_at.is_(None))
                         .values(revoked_at=now))
+        events.emit(session, "openplatform.grant_revoked", {
+            "grant_id": str(grant.id), "app_id": str(grant.app_id),
+            "shop_id": str(grant.shop_id)})
     return grant
 
 

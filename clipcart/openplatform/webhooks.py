@@ -89,15 +89,19 @@ def unsubscribe(session: Session, app_id: int, shop_id: int, event_type: str) ->
 
 
 def enqueue(session: Session, *, notification_id: str, shop_id: int, event_type: str,
-            data: dict[str, Any]) -> int:
-    """A delivery for every subscription of a live grant; a repeat adds nothing."""
+            data: dict[str, Any], revoked_app_id: int | None = None) -> int:
+    """A delivery for every subscription of a live grant; a repeat adds nothing.
+
+    ``revoked_app_id`` names the one app told that its grant just ended.
+    """
     now = clock.now()
     count = 0
-    subs = session.execute(select(WebhookSubscription).where(
-        WebhookSubscription.shop_id == shop_id,
-        WebhookSubscription.event_type == event_type)).scalars().all()
-    for sub in subs:
-        if grants.live_grant(session, sub.app_id, shop_id) is None:
+    query = select(WebhookSubscription).where(WebhookSubscription.shop_id == shop_id,
+                                              WebhookSubscription.event_type == event_type)
+    if revoked_app_id is not None:
+        query = query.where(WebhookSubscription.app_id == revoked_app_id)
+    for sub in session.execute(query).scalars().all():
+        if revoked_app_id is None and grants.live_grant(session, sub.app_id, shop_id) is None:
             continue
         exists = session.execute(select(WebhookDelivery.id).where(
             WebhookDelivery.notification_id == notification_id,
