@@ -37,9 +37,14 @@ def _image(key: str, thumb_key: str | None, width: int, height: int) -> dict[str
             "width": width, "height": height}
 
 
-def sales_attributes(session: Session, product: Product, sku: Sku) -> list[dict[str, Any]]:
-    specs = {a.name: a for a in attributes_of(session, product.category_id)} \
+def category_specs(session: Session, product: Product) -> dict[str, CategoryAttribute]:
+    return {a.name: a for a in attributes_of(session, product.category_id)} \
         if product.category_id else {}
+
+
+def sales_attributes(session: Session, product: Product, sku: Sku,
+                     specs: dict[str, CategoryAttribute] | None = None) -> list[dict[str, Any]]:
+    specs = specs if specs is not None else category_specs(session, product)
     out = []
     for name, value in sku.attributes.items():
         spec = specs.get(name)
@@ -61,15 +66,15 @@ def audit_of(session: Session, product: Product) -> dict[str, Any]:
     return {"status": AUDIT_STATUS.get(revision.audit_status, "AUDITING")}
 
 
-def sku_json(session: Session, product: Product, sku: Sku,
-             levels: dict[int, Any]) -> dict[str, Any]:
+def sku_json(session: Session, product: Product, sku: Sku, levels: dict[int, Any],
+             specs: dict[str, CategoryAttribute] | None = None) -> dict[str, Any]:
     price = amount(sku.price_minor, sku.currency, product.market)
     out: dict[str, Any] = {
         "id": str(sku.id), "seller_sku": sku.seller_sku,
         "price": {"currency": sku.currency, "sale_price": price, "tax_exclusive_price": price},
         "inventory": [{"warehouse_id": str(w), "quantity": max(level.on_hand - level.reserved, 0)}
                       for w, level in sorted(levels.get(sku.id, {}).items())],
-        "sales_attributes": sales_attributes(session, product, sku),
+        "sales_attributes": sales_attributes(session, product, sku, specs),
         "status_info": {"status": "NORMAL"}}
     if sku.list_price_minor is not None:
         out["list_price"] = {"amount": amount(sku.list_price_minor, sku.currency, product.market),
@@ -108,6 +113,7 @@ def product_json(session: Session, product: Product) -> dict[str, Any]:
     skus = skus_of(session, product.id)
     levels = inventory.levels_for_skus(session, [s.id for s in skus])
     revision = _latest_revision(session, product.id)
+    specs = category_specs(session, product)
     data: dict[str, Any] = {
         "id": str(product.id), "title": product.title, "description": product.description,
         "status": product.status, "create_time": unix(product.created_at),
@@ -118,7 +124,7 @@ def product_json(session: Session, product: Product) -> dict[str, Any]:
         "main_images": [_image(i.key, i.thumb_key, i.width, i.height)
                         for i in images_of(session, product.id)],
         "product_attributes": _product_attributes(session, product),
-        "skus": [sku_json(session, product, s, levels) for s in skus],
+        "skus": [sku_json(session, product, s, levels, specs) for s in skus],
         "listing_quality_tier": "GOOD", "integrated_platform_statuses": [
             {"platform": "TIKTOK_SHOP", "status": product.status}]}
     if product.brand:
@@ -134,10 +140,11 @@ def product_json(session: Session, product: Product) -> dict[str, Any]:
 def search_row(session: Session, product: Product) -> dict[str, Any]:
     skus = skus_of(session, product.id)
     levels = inventory.levels_for_skus(session, [s.id for s in skus])
+    specs = category_specs(session, product)
     return {"id": str(product.id), "title": product.title, "status": product.status,
             "create_time": unix(product.created_at), "update_time": unix(product.updated_at),
             "sales_regions": [product.market], "has_draft": product.unsubmitted_changes,
             "audit": audit_of(session, product),
-            "skus": [{k: v for k, v in sku_json(session, product, s, levels).items()
+            "skus": [{k: v for k, v in sku_json(session, product, s, levels, specs).items()
                       if k in ("id", "seller_sku", "price", "inventory", "list_price",
                                "status_info")} for s in skus]}
