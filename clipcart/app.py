@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -53,9 +55,21 @@ def _api_router() -> Router:
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
+def _thread_pool_sizer(threads: int) -> Any:
+    """Sync handlers run in the event loop's default executor, which asyncio sizes from the
+    CPU count (6 threads on 2 cores). A payment waits on the provider, which may call the
+    platform back, so a pool that small starves under a flash sale; size it from settings."""
+
+    def size() -> None:
+        executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="clipcart")
+        asyncio.get_running_loop().set_default_executor(executor)
+
+    return size
+
+
 def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Litestar:
     settings = settings or get_settings()
-    on_startup: list[Any] = []
+    on_startup: list[Any] = [_thread_pool_sizer(settings.server_threads)]
     on_shutdown: list[Any] = []
     if run_jobs:
         from clipcart.jobs import make_consumer
