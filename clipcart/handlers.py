@@ -4,6 +4,7 @@ import clipcart.catalog.events
 import clipcart.checkout.events
 import clipcart.discovery.events
 import clipcart.identity.events
+import clipcart.orders.events
 import clipcart.shops.events
 from clipcart.carriers import jobs as carriers_jobs
 from clipcart.checkout import jobs as checkout_jobs
@@ -14,4 +15,4 @@ from clipcart.payments import tasks as payments_tasks
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
               clipcart.checkout.events, checkout_jobs, orders_jobs,
-              carriers_jobs)
+              carriers_jobs, clipcart.orders.events)

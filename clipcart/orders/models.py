@@ -111,7 +111,8 @@ class Package(Base):
     status: Mapped[str] = mapped_column(String(12))
     tracking_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     shipping_type: Mapped[str | None] = mapped_column(String(10), nullable=True)  # PLATFORM|SELLER
-    handover_method: Mapped[str | None] = mapped_column(String(10), nullable=True)  # PICKUP|DROP_OFF
+    # PICKUP (the carrier collects) or DROP_OFF (the seller hands it in)
+    handover_method: Mapped[str | None] = mapped_column(String(10), nullable=True)
     carrier_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     tracking_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
     shipment_id: Mapped[int | None] = mapped_column(IdType, nullable=True)  # carriers' shipment
