@@ -33,6 +33,7 @@ from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
 from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
+from clipcart.orders import shipping_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.shops import pages as shops_pages
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             ledger_pages.router,
             inventory_pages.router,
             orders_pages.router,
+            shipping_pages.router,
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
