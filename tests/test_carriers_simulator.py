@@ -162,3 +162,31 @@ def test_seller_entered_tracking_numbers_are_checked_and_tracked(db, frozen_cloc
     assert [e["reference"] for e in _tracking_events(db)] == ["package:7"]
     frozen_clock.advance(days=1)
     assert simulator.advance(db, frozen_clock.current + timedelta(seconds=1)) == 1
+
+
+def test_the_simulator_has_its_own_http_api_for_parcels(client, db, frozen_clock):
+    key = {"Authorization": f"Bearer {get_carrier_settings().api_key}"}
+    body = {"reference": "erp:991", "market": "GB"}
+    assert client.post("/carrier-sim/v1/parcels/SIMPOST", json=body).status_code == 401
+    made = client.post("/carrier-sim/v1/parcels/SIMPOST", json=body, headers=key)
+    assert made.status_code == 201, made.text
+    number = made.json()["tracking_number"]
+    assert number.startswith("SP") and made.json()["label_url"].endswith(number)
+    assert client.post("/carrier-sim/v1/parcels/SIMPOST", headers=key, json={
+        **body, "tracking_number": number}).status_code == 409
+    assert client.post("/carrier-sim/v1/parcels/SIMPOST", headers=key, json={
+        **body, "extra": 1}).status_code == 400
+    assert client.post("/carrier-sim/v1/parcels/NOPE", json=body, headers=key
+                       ).status_code == 400
+    chosen = client.post(f"/carrier-sim/v1/parcels/SIMPOST/{number}/scenario", headers=key,
+                         json={"scenario": "failed_first_attempt"})
+    assert chosen.status_code == 200 and chosen.json()["remaining"] == [
+        "COLLECTED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "FAILED_DELIVERY", "DELIVERED"]
+    _step(db, frozen_clock)
+    seen = client.get(f"/carrier-sim/v1/parcels/SIMPOST/{number}").json()
+    assert [s["status"] for s in seen["scans"]] == ["COLLECTED"]
+    assert seen["scans"][0]["delivered_to_platform"] is True  # accepted, for no shipment
+    assert _tracking_events(db) == []  # the platform does not know this parcel
+    label = client.get(f"/carrier-sim/labels/SIMPOST/{number}")
+    assert label.status_code == 200 and number in label.text
+    assert client.get("/carrier-sim/labels/SIMPOST/NOPE123").status_code == 404
