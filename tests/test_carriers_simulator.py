@@ -83,6 +83,13 @@ def test_an_out_of_order_scan_is_recorded_but_not_announced(db, frozen_clock):
         return carriers.receive_webhook(db, code, body, headers).outcome
 
     assert post("IN_TRANSIT", "e1") == "applied"
+    naive = json.dumps({"id": "e0", "carrier": code, "tracking_number": number,
+                        "status": "OUT_FOR_DELIVERY", "occurred_at": "2026-01-01T10:00:00"})
+    garbage = [naive.replace("OUT_FOR_DELIVERY", "LOST"), "{", naive.replace('"id"', '"x"')]
+    for raw in garbage:
+        with pytest.raises(ValidationFailed):
+            carriers.receive_webhook(db, code, raw.encode(), {SIGNATURE_HEADER: sign(
+                conf.webhook_secret, int(frozen_clock.current.timestamp()), raw.encode())})
     assert post("COLLECTED", "e2") == "stale"
     assert post("COLLECTED", "e3") == "duplicate"
     assert [e["status"] for e in _tracking_events(db)] == ["IN_TRANSIT"]
@@ -90,6 +97,10 @@ def test_an_out_of_order_scan_is_recorded_but_not_announced(db, frozen_clock):
         stored = session.execute(select(TrackingEvent.status, TrackingEvent.applied).where(
             TrackingEvent.shipment_id == shipment_id).order_by(TrackingEvent.id)).all()
     assert [tuple(r) for r in stored] == [("IN_TRANSIT", True), ("COLLECTED", False)]
+    outcome = carriers.receive_webhook(db, code, naive.encode(), {SIGNATURE_HEADER: sign(
+        conf.webhook_secret, int(frozen_clock.current.timestamp()), naive.encode())})
+    assert outcome.outcome == "applied"  # no offset: read as UTC
+    assert _tracking_events(db)[-1]["at"] == "2026-01-01T10:00:00+00:00"
 
 
 def test_a_webhook_with_a_bad_signature_is_refused_and_changes_nothing(client, db,
