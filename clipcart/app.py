@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 import clipcart.handlers
 import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
+from clipcart.aftersales import api as aftersales_api
 from clipcart.catalog import routes as catalog_routes
 from clipcart.checkout import api as checkout_api
 from clipcart.checkout import pages as checkout_pages
@@ -49,7 +50,7 @@ def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
-                                                  orders_api.router],
+                                                  orders_api.router, aftersales_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 

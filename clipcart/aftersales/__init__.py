@@ -1,0 +1,1 @@
+"""After-sales: cancellations, returns and refunds (TikTok Shop return_refund statuses)."""
