@@ -20,6 +20,7 @@ import clipcart.handlers
 import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
 from clipcart.aftersales import api as aftersales_api
+from clipcart.aftersales import pages as aftersales_pages
 from clipcart.catalog import routes as catalog_routes
 from clipcart.checkout import api as checkout_api
 from clipcart.checkout import pages as checkout_pages
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             ledger_pages.router,
             inventory_pages.router,
             orders_pages.router,
+            *aftersales_pages.routers,
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
