@@ -21,6 +21,7 @@ import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
 from clipcart.aftersales import api as aftersales_api
 from clipcart.aftersales import pages as aftersales_pages
+from clipcart.carriers import api as carriers_api
 from clipcart.catalog import routes as catalog_routes
 from clipcart.checkout import api as checkout_api
 from clipcart.checkout import pages as checkout_pages
@@ -34,6 +35,7 @@ from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
 from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
+from clipcart.orders import shipping_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.shops import pages as shops_pages
@@ -51,7 +53,8 @@ def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
-                                                  orders_api.router, aftersales_api.router],
+                                                  orders_api.router, carriers_api.router,
+                                                  aftersales_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -70,10 +73,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             _api_router(),
             identity_pages.router,
             psp_sandbox.router,
+            carriers_api.sim_router,
             shops_pages.router,
             ledger_pages.router,
             inventory_pages.router,
             orders_pages.router,
+            shipping_pages.router,
             *aftersales_pages.routers,
             checkout_pages.router,
             *catalog_routes.page_routers,

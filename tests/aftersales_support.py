@@ -98,3 +98,13 @@ def minor(money: dict[str, str]) -> int:
     """Minor units of a two-digit amount as the API writes it ("19.98" -> 1998)."""
     whole, _, cents = money["amount"].partition(".")
     return int(whole) * 100 + int(cents or 0)
+
+
+def carrier_moves(db: Any, frozen: Any, times: int = 4) -> None:
+    """The carrier simulator takes ``times`` scans (a normal parcel is delivered after 4)."""
+    from clipcart.carriers import simulator
+    from clipcart.carriers.config import get_carrier_settings
+
+    for _ in range(times):
+        frozen.advance(seconds=get_carrier_settings().scan_interval_seconds)
+        simulator.advance(db, clock.now())

@@ -11,12 +11,14 @@ from clipcart import events
 from clipcart.aftersales import events as handlers
 from clipcart.aftersales import service
 from clipcart.aftersales.models import AftersalesHistory, Cancellation, ReturnRequest
+from clipcart.carriers import simulator
 from clipcart.db import transaction
 from clipcart.events import Event
 from clipcart.ids import new_id
 from clipcart.orders import service as orders
 from tests.aftersales_support import (
     ask,
+    carrier_moves,
     delivered_order,
     events_of,
     refunds_of,
@@ -99,19 +101,19 @@ def test_a_return_delivery_reported_twice_starts_the_timer_once(client, db, froz
     ret = ask(client, who, order, "RETURN_AND_REFUND").json()
     with transaction() as session:
         service.approve(session, item.seller.shop_id, int(ret["id"]), actor="seller:1")
-    client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers,
-                json={"carrier_code": "DPD", "tracking_number": "DPD-0002"})
-    delivered = frozen_clock().isoformat()
-    payload = {"shipment_id": str(new_id()), "purpose": "return",
-               "reference": f"return:{ret['id']}", "tracking_number": "DPD-0002",
-               "status": "DELIVERED", "at": delivered}
-    with transaction() as session:
-        events.emit(session, "carriers.tracking", payload)
+    shipped = client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers,
+                          json={}).json()
+    carrier_moves(db, frozen_clock)
     with db.sessions() as session:
         first = session.get(ReturnRequest, int(ret["id"]))
-        assert first is not None
+        assert first is not None and first.item_delivered_at is not None
         marks = (first.item_delivered_at, first.due_at, first.status)
     frozen_clock.advance(hours=5)
+    # the carrier sends its DELIVERED webhook again, and the outbox hands us the event again
+    [delivered] = [e for e in simulator.events_of(db, shipped["return_provider"],
+                                                  shipped["return_tracking_number"])
+                   if e.status == "DELIVERED"]
+    assert simulator.resend(db, delivered.id)
     _redeliver(db, "carriers.tracking", handlers.on_return_tracking)
     with db.sessions() as session:
         again = session.get(ReturnRequest, int(ret["id"]))

@@ -124,3 +124,25 @@ def test_an_operator_decides_an_escalated_dispute_from_the_console(client, db, f
     again = client.post(f"/operator/disputes/{ret['id']}/decide",
                         data={"_csrf_token": token, "decision": "SUPPORT_SELLER"})
     assert again.status_code == 409
+
+
+def test_the_buyer_gets_a_return_label_from_the_return_page(client, db, frozen_clock):
+    item = listing(client, stock=5)
+    who = buyer(client)
+    order = delivered_order(client, who, frozen_clock, [(item.sku_ids[0], 1)])
+    ret = ask(client, who, order, "RETURN_AND_REFUND", reason="wrong_item").json()
+    with transaction() as session:
+        service.approve(session, item.seller.shop_id, int(ret["id"]), actor="seller:1")
+    log_in(client, who.email)
+    token = csrf_form(client, f"/returns/{ret['id']}")
+    page = client.get(f"/returns/{ret['id']}")
+    assert "Get a return label" in page.text and "Buyer to send the item" in page.text
+    short = client.post(f"/returns/{ret['id']}/ship",
+                        data={"_csrf_token": token, "carrier_code": "SIMX",
+                              "tracking_number": "x"})
+    assert short.status_code == 400 and "tracking number" in short.text
+    sent = client.post(f"/returns/{ret['id']}/ship", data={"_csrf_token": token},
+                       follow_redirects=False)
+    assert sent.status_code in (302, 303)
+    shown = client.get(f"/returns/{ret['id']}").text
+    assert "Item on its way back" in shown and "Return parcel:" in shown

@@ -9,6 +9,7 @@ from clipcart.db import transaction
 from clipcart.markets import market
 from tests.aftersales_support import (
     ask,
+    carrier_moves,
     delivered_order,
     events_of,
     fresh,
@@ -66,9 +67,16 @@ def test_return_and_refund_ships_back_and_restocks_on_receipt(client, db, frozen
     assert refunds_of(db, order["id"]) == []
 
     shipped = client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers,
-                          json={"carrier_code": "Royal Mail", "tracking_number": "RM123456GB"})
+                          json={})
     assert shipped.status_code == 200, shipped.text
     assert shipped.json()["status"] == "BUYER_SHIPPED_ITEM"
+    assert shipped.json()["return_tracking_number"] and shipped.json()["return_provider"]
+    assert shipped.json()["next_action"] == {"action": "SELLER_CONFIRM_RECEIPT",
+                                             "deadline": None}
+    carrier_moves(db, frozen_clock)
+    back = client.get(f"/api/v1/returns/{ret['id']}", headers=who.headers).json()
+    assert back["item_delivered_at"] is not None
+    assert back["next_action"]["deadline"] is not None
 
     with transaction() as session:
         receipts.confirm_receipt(session, item.seller.shop_id, int(ret["id"]), actor="seller:1",
@@ -122,3 +130,23 @@ def test_requests_outside_the_window_or_before_delivery_are_refused(client, db, 
                             "lines": [{"line_id": order["lines"][0]["id"], "quantity": 1}]})
     assert bad.status_code == 400 and bad.json()["code"] == "VALIDATION_ERROR"
     assert events_of(db, "aftersales.opened") == []
+
+
+def test_the_buyer_may_ship_with_an_own_tracking_number(client, db, frozen_clock):
+    item = listing(client, stock=5)
+    who = buyer(client)
+    order = delivered_order(client, who, frozen_clock, [(item.sku_ids[0], 1)])
+    ret = ask(client, who, order, "RETURN_AND_REFUND", reason="wrong_item").json()
+    with transaction() as session:
+        service.approve(session, item.seller.shop_id, int(ret["id"]), actor="seller:1")
+    unknown = client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers,
+                          json={"carrier_code": "NOPE", "tracking_number": "AB123456"})
+    assert unknown.status_code == 400 and unknown.json()["code"] == "UNKNOWN_CARRIER"
+    nameless = client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers,
+                           json={"tracking_number": "AB123456"})
+    assert nameless.status_code == 400
+    own = client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers,
+                      json={"carrier_code": "SIMPOST", "tracking_number": "ab123456"})
+    assert own.status_code == 200, own.text
+    assert (own.json()["return_provider"], own.json()["return_tracking_number"]) == (
+        "SIMPOST", "AB123456")

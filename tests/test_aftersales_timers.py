@@ -7,7 +7,14 @@ import pytest
 from clipcart.aftersales import service, timers
 from clipcart.db import transaction
 from clipcart.markets import get_markets
-from tests.aftersales_support import ask, delivered_order, fresh, refunds_of, run_timers
+from tests.aftersales_support import (
+    ask,
+    carrier_moves,
+    delivered_order,
+    fresh,
+    refunds_of,
+    run_timers,
+)
 from tests.checkout_support import buyer, listing
 from tests.payments_helpers import psp  # noqa: F401
 
@@ -51,8 +58,11 @@ def test_a_seller_silent_after_the_item_is_back_confirms_receipt(client, db, fro
     with transaction() as session:
         service.approve(session, item.seller.shop_id, int(ret["id"]), actor="seller:1")
     shipped = client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers,
-                          json={"carrier_code": "DPD", "tracking_number": "DPD-0001"}).json()
+                          json={}).json()
     assert shipped["next_action"]["action"] == "SELLER_CONFIRM_RECEIPT"
+    frozen_clock.advance(days=rule("seller_receipt_confirm_days") + 1)
+    assert run_timers()["auto_confirmed"] == 0  # the item is not back yet: no timer
+    carrier_moves(db, frozen_clock)
     frozen_clock.advance(days=rule("seller_receipt_confirm_days"), seconds=-1)
     assert run_timers()["auto_confirmed"] == 0
     frozen_clock.advance(seconds=2)
@@ -74,8 +84,7 @@ def test_a_buyer_who_does_not_ship_in_time_loses_the_return(client, db, frozen_c
     frozen_clock.advance(days=rule("buyer_return_ship_days"), seconds=1)
     assert run_timers()["expired"] == 1
     who = fresh(client, who)
-    late = client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers,
-                       json={"carrier_code": "DPD", "tracking_number": "DPD-0001"})
+    late = client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers, json={})
     assert late.status_code == 409
     assert _status(client, who, ret["id"])["outcome"] == "cancelled"
     assert refunds_of(db, order["id"]) == []

@@ -11,7 +11,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from clipcart import clock
-from clipcart.aftersales import queries, receipts, service
+from clipcart.aftersales import queries, receipts, service, shipping
 from clipcart.aftersales.page_helpers import common, ident
 from clipcart.aftersales.transitions import API_TYPES
 from clipcart.db import transaction
@@ -99,7 +99,7 @@ def _detail(user: CurrentUser, return_id: int, *, error: str | None = None,
     with transaction() as session:
         d = queries.detail(session, service.buyer_return(session, user.id, return_id))
     return Template("aftersales/return_detail.html", status_code=status_code,
-                    context=common(d=d, error=error))
+                    context=common(d=d, error=error, carriers=shipping.carrier_choices()))
 
 
 @get("/returns/{return_id:str}", sync_to_thread=True, guards=[requires_user],

@@ -41,7 +41,8 @@ from clipcart.inventory import service as inventory
 def ship_back(session: Session, buyer_user_id: int, return_id: int, *,
               carrier_code: str | None = None,
               tracking_number: str | None = None) -> ReturnRequest:
-    """The buyer hands the item to a carrier, within buyer_return_ship_days of approval."""
+    """The buyer hands the item to a carrier, within buyer_return_ship_days of approval:
+    a platform label, or (with ``tracking_number``) the buyer's own parcel."""
     req = buyer_return(session, buyer_user_id, return_id)
     if req.status != AWAITING_BUYER_SHIP:
         raise Conflict(f"The return is {req.status}; it is not waiting for the item.",

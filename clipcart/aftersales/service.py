@@ -49,10 +49,9 @@ def rule_days(name: str) -> timedelta:
 
 
 def delivered_at(session: Session, order: Order) -> datetime | None:
-    """When the order was delivered: its own column once it has one, else its history."""
-    value = getattr(order, "delivered_at", None)
-    if isinstance(value, datetime):
-        return value
+    """When the order was delivered: its column (set by fulfillment), else its history."""
+    if order.delivered_at is not None:
+        return order.delivered_at
     return next((h.created_at for h in reversed(orders.history_of(session, order.id))
                  if h.to_status == "DELIVERED"), None)
 
