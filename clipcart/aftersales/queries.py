@@ -107,7 +107,7 @@ def rows(session: Session, reqs: Sequence[ReturnRequest]) -> list[ReturnRow]:
             for r in reqs]
 
 
-def _page(session: Session, query: Select[tuple[ReturnRequest]], page_size: int | None,
+def _page(session: Session, query: Select[ReturnRequest], page_size: int | None,
           page_token: str | None) -> Page[ReturnRow]:
     size = page_size_of(page_size)
     after = decode_token(page_token)
@@ -167,7 +167,7 @@ class CancellationRow:
         return market(self.c.market).format(Money(minor, self.c.currency))
 
 
-def _cancellation_page(session: Session, query: Select[tuple[Cancellation]],
+def _cancellation_page(session: Session, query: Select[Cancellation],
                        page_size: int | None, page_token: str | None) -> Page[CancellationRow]:
     size = page_size_of(page_size)
     after = decode_token(page_token)
