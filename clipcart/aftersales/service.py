@@ -153,12 +153,13 @@ def move(session: Session, return_id: int, target: str, *, actor: str, event: st
 
 
 def _close(session: Session, req: ReturnRequest, outcome: str) -> None:
-    """The request ends: its units are free again unless it was refunded."""
+    """The request ends: its units are free again, unless they were refunded or have
+    already been sent back to the seller."""
     session.execute(update(ReturnRequest).where(ReturnRequest.id == req.id,
                                                 ReturnRequest.closed_at.is_(None))
                     .values(closed_at=clock.now(), outcome=outcome, due_at=None)
                     .execution_options(synchronize_session=False))
-    if outcome != "refunded":
+    if outcome != "refunded" and req.return_shipment_id is None:
         claims.release(session, lines_of(session, [req.id])[req.id])
     session.flush()
     session.refresh(req)
