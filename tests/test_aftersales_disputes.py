@@ -95,3 +95,29 @@ def test_the_buyer_may_withdraw_a_pending_request(client, db, frozen_clock):
     assert [(e["from"], e["to"]) for e in events_of(db, "aftersales.status_changed")] == [
         (None, "RETURN_OR_REFUND_REQUEST_PENDING"),
         ("RETURN_OR_REFUND_REQUEST_PENDING", "RETURN_OR_REFUND_REQUEST_CANCEL")]
+
+
+def test_a_refused_package_decided_for_the_buyer_is_refunded(client, db, frozen_clock):
+    from clipcart.aftersales import receipts
+
+    item = listing(client, price="9.99", stock=5)
+    who = buyer(client)
+    order = delivered_order(client, who, frozen_clock, [(item.sku_ids[0], 1)])
+    ret = ask(client, who, order, "RETURN_AND_REFUND", reason="wrong_item").json()
+    with transaction() as session:
+        service.approve(session, item.seller.shop_id, int(ret["id"]), actor="seller:1")
+    client.post(f"/api/v1/returns/{ret['id']}/shipment", headers=who.headers, json={})
+    with transaction() as session:
+        receipts.reject_receipt(session, item.seller.shop_id, int(ret["id"]), actor="seller:1",
+                                reason="package_wrong_item", comment="A different dress")
+    refused = client.get(f"/api/v1/returns/{ret['id']}", headers=who.headers).json()
+    assert refused["status"] == "REJECT_RECEIVE_PACKAGE"
+    assert refused["next_action"]["action"] == "BUYER_ESCALATE"
+    client.post(f"/api/v1/returns/{ret['id']}/escalate", headers=who.headers, json={})
+    with transaction() as session:
+        service.arbitrate(session, int(ret["id"]), operator_id=7, decision="SUPPORT_BUYER")
+    assert [r[2] for r in refunds_of(db, order["id"])] == ["DONE"]
+    run_timers()
+    done = client.get(f"/api/v1/returns/{ret['id']}", headers=who.headers).json()
+    assert done["status"] == "RETURN_OR_REFUND_REQUEST_COMPLETE"
+    assert balance(db, "escrow") == 0 and invariants(db) == []
