@@ -83,6 +83,13 @@ def test_an_out_of_order_scan_is_recorded_but_not_announced(db, frozen_clock):
         return carriers.receive_webhook(db, code, body, headers).outcome
 
     assert post("IN_TRANSIT", "e1") == "applied"
+    naive = json.dumps({"id": "e0", "carrier": code, "tracking_number": number,
+                        "status": "OUT_FOR_DELIVERY", "occurred_at": "2026-01-01T10:00:00"})
+    garbage = [naive.replace("OUT_FOR_DELIVERY", "LOST"), "{", naive.replace('"id"', '"x"')]
+    for raw in garbage:
+        with pytest.raises(ValidationFailed):
+            carriers.receive_webhook(db, code, raw.encode(), {SIGNATURE_HEADER: sign(
+                conf.webhook_secret, int(frozen_clock.current.timestamp()), raw.encode())})
     assert post("COLLECTED", "e2") == "stale"
     assert post("COLLECTED", "e3") == "duplicate"
     assert [e["status"] for e in _tracking_events(db)] == ["IN_TRANSIT"]
@@ -90,6 +97,10 @@ def test_an_out_of_order_scan_is_recorded_but_not_announced(db, frozen_clock):
         stored = session.execute(select(TrackingEvent.status, TrackingEvent.applied).where(
             TrackingEvent.shipment_id == shipment_id).order_by(TrackingEvent.id)).all()
     assert [tuple(r) for r in stored] == [("IN_TRANSIT", True), ("COLLECTED", False)]
+    outcome = carriers.receive_webhook(db, code, naive.encode(), {SIGNATURE_HEADER: sign(
+        conf.webhook_secret, int(frozen_clock.current.timestamp()), naive.encode())})
+    assert outcome.outcome == "applied"  # no offset: read as UTC
+    assert _tracking_events(db)[-1]["at"] == "2026-01-01T10:00:00+00:00"
 
 
 def test_a_webhook_with_a_bad_signature_is_refused_and_changes_nothing(client, db,
@@ -162,3 +173,31 @@ def test_seller_entered_tracking_numbers_are_checked_and_tracked(db, frozen_cloc
     assert [e["reference"] for e in _tracking_events(db)] == ["package:7"]
     frozen_clock.advance(days=1)
     assert simulator.advance(db, frozen_clock.current + timedelta(seconds=1)) == 1
+
+
+def test_the_simulator_has_its_own_http_api_for_parcels(client, db, frozen_clock):
+    key = {"Authorization": f"Bearer {get_carrier_settings().api_key}"}
+    body = {"reference": "erp:991", "market": "GB"}
+    assert client.post("/carrier-sim/v1/parcels/SIMPOST", json=body).status_code == 401
+    made = client.post("/carrier-sim/v1/parcels/SIMPOST", json=body, headers=key)
+    assert made.status_code == 201, made.text
+    number = made.json()["tracking_number"]
+    assert number.startswith("SP") and made.json()["label_url"].endswith(number)
+    assert client.post("/carrier-sim/v1/parcels/SIMPOST", headers=key, json={
+        **body, "tracking_number": number}).status_code == 409
+    assert client.post("/carrier-sim/v1/parcels/SIMPOST", headers=key, json={
+        **body, "extra": 1}).status_code == 400
+    assert client.post("/carrier-sim/v1/parcels/NOPE", json=body, headers=key
+                       ).status_code == 400
+    chosen = client.post(f"/carrier-sim/v1/parcels/SIMPOST/{number}/scenario", headers=key,
+                         json={"scenario": "failed_first_attempt"})
+    assert chosen.status_code == 200 and chosen.json()["remaining"] == [
+        "COLLECTED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "FAILED_DELIVERY", "DELIVERED"]
+    _step(db, frozen_clock)
+    seen = client.get(f"/carrier-sim/v1/parcels/SIMPOST/{number}").json()
+    assert [s["status"] for s in seen["scans"]] == ["COLLECTED"]
+    assert seen["scans"][0]["delivered_to_platform"] is True  # accepted, for no shipment
+    assert _tracking_events(db) == []  # the platform does not know this parcel
+    label = client.get(f"/carrier-sim/labels/SIMPOST/{number}")
+    assert label.status_code == 200 and number in label.text
+    assert client.get("/carrier-sim/labels/SIMPOST/NOPE123").status_code == 404

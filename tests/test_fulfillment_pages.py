@@ -93,3 +93,42 @@ def test_the_buyer_follows_the_tracking_and_confirms_receipt(client, db, frozen_
     token = log_in(client, stranger.who.email)
     assert client.post(f"/orders/{ready.order_id}/receipt",
                        data={"_csrf_token": token}).status_code == 404
+
+
+def _queries(db, work) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    seen = []
+
+    def hook(*_args: object) -> None:
+        seen.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", hook)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", hook)
+    return len(seen)
+
+
+def test_the_shipping_desk_and_the_orders_api_cost_the_same_queries_for_more_packages(
+        client, db, frozen_clock):
+    from clipcart.orders import package_views, shipping_queries
+
+    ready = ready_order(client, frozen_clock, quantity=4)
+    [package_id] = package_ids(db, ready.order_id)
+
+    def read() -> None:
+        with transaction() as session:
+            page = shipping_queries.shop_packages(session, ready.shop_id, ("PROCESSING",))
+            assert page.items
+            package_views.packages_json(session, [ready.order_id])
+
+    one = _queries(db, read)
+    with transaction() as session:
+        [(line, _)] = pk.lines_of_packages(session, [package_id])[package_id]
+        for _ in range(3):
+            pk.split_package(session, shop_id=ready.shop_id, package_id=package_id,
+                             quantities={line.id: 1}, actor=ready.actor)
+    assert len(package_ids(db, ready.order_id)) == 4
+    assert _queries(db, read) == one

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from clipcart.carriers import service as carriers
 from clipcart.carriers import simulator
@@ -167,3 +168,17 @@ def test_a_tracking_number_cannot_be_used_for_two_packages(client, db, frozen_cl
                         carrier_code="SIMX", tracking_number="cx-same-1")
     assert caught.value.code == "TRACKING_NUMBER_IN_USE"
     assert _package(db, p2).status == "PROCESSING"
+
+
+def test_an_order_ready_to_ship_without_a_package_gets_one(client, db, frozen_clock):
+    ready = ready_order(client, frozen_clock, quantity=2)
+    [package_id] = package_ids(db, ready.order_id)
+    with transaction() as session:  # as if paid before packages existed
+        session.execute(delete(Package).where(Package.id == package_id))
+    with transaction() as session:
+        assert fulfillment.backfill_packages(session) == 1
+    with transaction() as session:
+        assert fulfillment.backfill_packages(session) == 0
+    [new] = package_ids(db, ready.order_id)
+    with transaction() as session:
+        assert [q for _, q in pk.lines_of_packages(session, [new])[new]] == [2]

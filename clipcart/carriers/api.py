@@ -3,16 +3,19 @@ HTTP face (``/carrier-sim``): its parcels, their scans, and printable labels."""
 
 from __future__ import annotations
 
-from typing import Any
+import hmac
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, Router, get, post
-from litestar.params import FromPath, RawBody
+from litestar.params import FromPath, JSONBody, RawBody
 from litestar.response import Template
 
 from clipcart.carriers import service, simulator
+from clipcart.carriers.config import get_carrier_settings
 from clipcart.carriers.interface import get_carrier
-from clipcart.db import get_database
-from clipcart.errors import NotFound
+from clipcart.db import get_database, transaction
+from clipcart.errors import NotFound, Unauthorized
 
 
 @post("/carriers/webhooks/{carrier_code:str}", status_code=200, sync_to_thread=True,
@@ -63,5 +66,50 @@ def sim_label(carrier_code: FromPath[str], tracking_number: FromPath[str]) -> Te
             "carrier": carrier.info, "parcel": found})
 
 
-sim_router = Router(path="/carrier-sim", route_handlers=[sim_parcel, sim_label],
-                    tags=["carrier simulator"], security=[])
+class ParcelBody(msgspec.Struct, forbid_unknown_fields=True):
+    reference: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    market: Annotated[str, msgspec.Meta(min_length=2, max_length=2)]
+    tracking_number: Annotated[str, msgspec.Meta(pattern="^[A-Z0-9-]{6,40}$")] | None = None
+
+
+class ScenarioBody(msgspec.Struct, forbid_unknown_fields=True):
+    scenario: Annotated[str, msgspec.Meta(max_length=20)]
+
+
+def _authenticate(request: Request[Any, Any, Any]) -> None:
+    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given, get_carrier_settings().api_key):
+        raise Unauthorized("A valid carrier API key is needed.")
+
+
+@post("/v1/parcels/{carrier_code:str}", status_code=201, sync_to_thread=True,
+      summary="Hand a parcel to the simulated carrier",
+      description="Without tracking_number the carrier issues one (a label). Bearer: the "
+                  "carrier API key (CLIPCART_CARRIER_API_KEY).")
+def sim_accept(carrier_code: FromPath[str], data: JSONBody[ParcelBody],
+               request: Request[Any, Any, Any]) -> dict[str, Any]:
+    _authenticate(request)
+    carrier = get_carrier(carrier_code)
+    with transaction() as session:
+        number = simulator.accept(session, carrier_code=carrier.info.code,
+                                  reference=data.reference, market=data.market.upper(),
+                                  tracking_number=data.tracking_number)
+    return {"carrier": carrier.info.code, "tracking_number": number,
+            "label_url": carrier.label_url(number)}
+
+
+@post("/v1/parcels/{carrier_code:str}/{tracking_number:str}/scenario", status_code=200,
+      sync_to_thread=True, summary="Choose what happens to a parcel (normal, "
+      "failed_first_attempt)")
+def sim_scenario(carrier_code: FromPath[str], tracking_number: FromPath[str],
+                 data: JSONBody[ScenarioBody], request: Request[Any, Any, Any]) -> dict[str, Any]:
+    _authenticate(request)
+    get_carrier(carrier_code)
+    with transaction() as session:
+        simulator.set_scenario(session, carrier_code, tracking_number, data.scenario)
+    return _parcel_json(carrier_code, tracking_number)
+
+
+sim_router = Router(path="/carrier-sim", route_handlers=[sim_parcel, sim_label, sim_accept,
+                                                         sim_scenario],
+                    opt={"exclude_from_csrf": True}, tags=["carrier simulator"], security=[])

@@ -13,6 +13,7 @@ from clipcart.config import _secret_file, get_settings
 @dataclass(frozen=True)
 class CarrierSettings:
     webhook_secret: str  # signs the carriers' tracking webhooks to the platform
+    api_key: str  # what a client of the simulator's HTTP API presents (Bearer)
     webhook_url: str | None  # where the simulator POSTs them; None: straight into this process
     scan_interval_seconds: int  # the simulator's delay between two scans of a parcel
     webhook_tolerance_seconds: int  # older (or newer) signed timestamps are refused
@@ -28,6 +29,8 @@ def get_carrier_settings() -> CarrierSettings:
     return CarrierSettings(
         webhook_secret=_env("CLIPCART_CARRIER_WEBHOOK_SECRET")
         or "cwsec_" + _secret_file(settings.data_dir, "carrier_webhook_secret"),
+        api_key=_env("CLIPCART_CARRIER_API_KEY")
+        or "ck_sim_" + _secret_file(settings.data_dir, "carrier_api_key"),
         webhook_url=_env("CLIPCART_CARRIER_WEBHOOK_URL") or None,
         scan_interval_seconds=int(_env("CLIPCART_CARRIER_SCAN_SECONDS") or "20"),
         webhook_tolerance_seconds=int(_env("CLIPCART_CARRIER_WEBHOOK_TOLERANCE_SECONDS")

@@ -7,8 +7,8 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -97,6 +97,8 @@ def parse_event(raw_body: bytes) -> CarrierEvent:
             location=str(body.get("location") or "")[:120])
     except (ValueError, KeyError, TypeError):
         raise ValidationFailed("The webhook body is not a tracking event.") from None
+    if event.occurred_at.tzinfo is None:  # a carrier that omits the offset means UTC
+        event = replace(event, occurred_at=event.occurred_at.replace(tzinfo=UTC))
     if event.status not in TRACKING_STATUSES:
         raise ValidationFailed(f"Unknown tracking status {event.status!r}.", field="status")
     return event

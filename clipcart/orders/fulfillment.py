@@ -18,7 +18,7 @@ from clipcart.ids import parse_id
 from clipcart.markets import get_markets
 from clipcart.orders.models import Order, Package
 from clipcart.orders.package_states import TRACKING_LABELS
-from clipcart.orders.packages import _move, packages_of, sync_order
+from clipcart.orders.packages import _move, ensure_packages, packages_of, sync_order
 from clipcart.orders.service import buyer_order, transition
 
 SHIPPING_LATE = frozenset({"AWAITING_SHIPMENT", "PARTIALLY_SHIPPING"})
@@ -147,3 +147,15 @@ def flag_late_orders(session: Session, now: datetime | None = None, limit: int =
             except Conflict:
                 continue  # shipped meanwhile
     return flagged
+
+
+def backfill_packages(session: Session, limit: int = 500) -> int:
+    """Orders ready to ship without a package (paid before packages existed, or a handler
+    that has not run yet) get their first package."""
+    missing = session.execute(
+        select(Order.id).where(Order.status == "AWAITING_SHIPMENT",
+                               ~select(Package.id).where(Package.order_id == Order.id)
+                               .exists()).order_by(Order.id).limit(limit)).scalars().all()
+    for order_id in missing:
+        ensure_packages(session, order_id)
+    return len(missing)

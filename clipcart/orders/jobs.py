@@ -25,4 +25,5 @@ def complete_delivered_orders() -> int:
 @huey.periodic_task(crontab(minute="*/5"), name="orders.flag_late_shipments")
 def flag_late_shipments() -> int:
     with get_database().transaction() as session:
+        fulfillment.backfill_packages(session)
         return fulfillment.flag_late_orders(session)
