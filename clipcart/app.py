@@ -21,6 +21,8 @@ from litestar.template.config import TemplateConfig
 import clipcart.handlers
 import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
+from clipcart.aftersales import api as aftersales_api
+from clipcart.aftersales import pages as aftersales_pages
 from clipcart.carriers import api as carriers_api
 from clipcart.catalog import routes as catalog_routes
 from clipcart.checkout import api as checkout_api
@@ -53,7 +55,8 @@ def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
-                                                  orders_api.router, carriers_api.router],
+                                                  orders_api.router, carriers_api.router,
+                                                  aftersales_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             inventory_pages.router,
             orders_pages.router,
             shipping_pages.router,
+            *aftersales_pages.routers,
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
