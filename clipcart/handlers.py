@@ -3,13 +3,16 @@
 import clipcart.catalog.events
 import clipcart.checkout.events
 import clipcart.discovery.events
+import clipcart.finance.events
 import clipcart.identity.events
 import clipcart.shops.events
 from clipcart.checkout import jobs as checkout_jobs
+from clipcart.finance import jobs as finance_jobs
 from clipcart.inventory import jobs as inventory_jobs
 from clipcart.orders import jobs as orders_jobs
 from clipcart.payments import tasks as payments_tasks
 
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
-              clipcart.checkout.events, checkout_jobs, orders_jobs)
+              clipcart.checkout.events, checkout_jobs, orders_jobs,
+              clipcart.finance.events, finance_jobs)

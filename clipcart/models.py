@@ -4,6 +4,7 @@ import clipcart.catalog.models
 import clipcart.checkout.models
 import clipcart.discovery.models
 import clipcart.events
+import clipcart.finance.models
 import clipcart.idempotency
 import clipcart.identity.models
 import clipcart.inventory.models
@@ -18,5 +19,5 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.inventory.models, clipcart.ledger.models, clipcart.shops.models,
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
-                  clipcart.discovery.models)
+                  clipcart.discovery.models, clipcart.finance.models)
 metadata = Base.metadata
