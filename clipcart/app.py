@@ -25,6 +25,8 @@ from clipcart.checkout import pages as checkout_pages
 from clipcart.config import Settings, get_settings
 from clipcart.discovery import api as discovery_api
 from clipcart.discovery import pages as discovery_pages
+from clipcart.finance import api as finance_api
+from clipcart.finance import pages as finance_pages
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
@@ -49,7 +51,7 @@ def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
-                                                  orders_api.router],
+                                                  orders_api.router, finance_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             ledger_pages.router,
             inventory_pages.router,
             orders_pages.router,
+            finance_pages.router,
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,

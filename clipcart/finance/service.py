@@ -17,8 +17,8 @@ from clipcart.ledger.accounts import seller_available
 from clipcart.money import Money
 from clipcart.shops.models import Shop
 
-__all__ = ["book_refund", "balances", "settle_due", "order_breakdown", "payouts",
-           "settlement", "statements"]
+__all__ = ["Balances", "OrderMoney", "balances", "book_refund", "order_breakdown", "payouts",
+           "settle_due", "settlement", "statements"]
 
 
 def book_refund(session: Session, *, key: str, order_id: int, checkout_id: int,

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,10 +53,10 @@ def order_reference(order_id: int) -> str:
 def _insert_ignoring(session: Session, table: Any, row: dict[str, Any], unique: str) -> bool:
     """INSERT unless the unique column clashes; True when this call inserted."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(insert(table).values(row).on_conflict_do_nothing(
-        index_elements=[unique]))
-    return bool(result.rowcount)
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(upsert(table).values(row).on_conflict_do_nothing(
+        index_elements=[unique]).returning(table.c[unique]))
+    return result.first() is not None
 
 
 def _new_row(session: Session, order: Order) -> None:
@@ -85,7 +85,7 @@ def _new_row(session: Session, order: Order) -> None:
         "admin_fee_minor": 0, "clawed_back_minor": 0, "open_requests": 0,
         "created_at": now, "updated_at": now}, "order_id")
     if inserted and fee_rows:
-        session.execute(SettlementLine.__table__.insert(), fee_rows)
+        session.execute(insert(SettlementLine), fee_rows)
 
 
 def lock_row(session: Session, order_id: int, **changes: Any) -> Settlement:

@@ -118,7 +118,7 @@ def build_day(session: Session, shop: Shop, day: date) -> DayStatement:
         .where(or_(t.credit_account_id == account_id, t.debit_account_id == account_id),
                t.status == "POSTED", t.posted_at >= start, t.posted_at < end)
         .group_by(t.operation_id)).all()
-    posted = {r[0]: r[1] for r in rows}
+    posted: dict[int, datetime] = {r[0]: r[1] for r in rows if r[1] is not None}
     ops = load_operations(session, LedgerOperation.id.in_(list(posted))) if posted else []
     code = seller_available(shop.id)
     transactions = sorted((_transaction(op, code, posted[op.id]) for op in ops),
