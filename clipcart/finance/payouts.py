@@ -221,12 +221,16 @@ def run_scheduled(db: Database, rail: PayoutRail | None = None) -> int:
             shop = session.get(Shop, shop_id)
             if shop is None:
                 continue
+            key = f"schedule:{today}"
+            if session.execute(select(Payout.id).where(
+                    Payout.request_key == f"{shop.id}:{key}")).first() is not None:
+                continue  # today's scheduled payout is made
             available = ledger.available(session, seller_available(shop.id), shop.currency)
             if available.minor < fees.minimum_payout(shop.market).minor:
                 continue
             try:
-                made.append(request_payout(session, shop, amount=available,
-                                           key=f"schedule:{today}", trigger="schedule").id)
+                made.append(request_payout(session, shop, amount=available, key=key,
+                                           trigger="schedule").id)
             except Conflict:
                 continue  # the balance moved meanwhile; tomorrow's run tries again
     for payout_id in made:
