@@ -157,6 +157,10 @@ def due_ids(session: Session, now: datetime | None = None, limit: int = 500) -> 
         .order_by(S.due_at, S.id).limit(limit)).scalars())
 
 
+def _claimed_hook(order_id: int) -> None:
+    """Nothing: the point between claiming a row and booking it, where race tests land."""
+
+
 def settle_order(session: Session, order_id: int) -> bool:
     """Settle one due order: one conditional UPDATE claims it (OPEN, due, unblocked), then
     one ledger operation moves what escrow still holds for it. False if not settleable."""
@@ -171,6 +175,7 @@ def settle_order(session: Session, order_id: int) -> bool:
         .execution_options(synchronize_session=False)).first()
     if claimed is None:
         return False
+    _claimed_hook(order_id)
     escrow = max(claimed.order_total_minor - claimed.refunded_minor, 0)
     tax = min(claimed.tax_minor - claimed.tax_refunded_minor, escrow)
     fee = min(claimed.referral_fee_minor - claimed.fee_refunded_minor, escrow - tax)
