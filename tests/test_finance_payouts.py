@@ -126,6 +126,19 @@ def test_a_retried_payout_request_returns_the_first_answer_and_pays_once(client,
     assert balance(db, seller_available(seller.shop_id)) == 4000
 
 
+def test_payouts_list_newest_first_a_page_at_a_time(client, db):
+    seller = _funded_shop(client, db)
+    first = _ask(client, seller, "10.00", key="one").json()["id"]
+    second = _ask(client, seller, "20.00", key="two").json()["id"]
+    url = f"/api/v1/seller/shops/{seller.shop_id}/finance/payouts"
+    page = client.get(f"{url}?page_size=1", headers=bearer(seller.token)).json()
+    assert [p["id"] for p in page["payouts"]] == [second]
+    rest = client.get(f"{url}?page_size=1&page_token={page['next_page_token']}",
+                      headers=bearer(seller.token)).json()
+    assert [p["id"] for p in rest["payouts"]] == [first] and rest["next_page_token"] is None
+    assert client.get(f"{url}?page_size=0", headers=bearer(seller.token)).status_code == 400
+
+
 def test_other_users_cannot_see_or_pay_out_a_shop(client, db):
     seller = _funded_shop(client, db)
     stranger = make_seller(client, market="GB", name="Other Shop")

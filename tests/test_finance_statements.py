@@ -18,6 +18,7 @@ from tests.catalog_support import log_in
 from tests.checkout_support import balance, buyer, listing
 from tests.finance_support import deliver, paid_order, refund
 from tests.helpers import PASSWORD, bearer
+from tests.ledger_helpers import fund
 from tests.payments_helpers import psp  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("psp")
@@ -82,9 +83,28 @@ def test_statements_follow_the_market_day_and_equal_the_ledger(client, db, froze
     listed = client.get(f"{base}/statements", headers=auth).json()
     assert [s["settlement_amount"]["amount"] for s in listed["statements"]] == ["-2.00",
                                                                                "2.53"]
+    # 8 July closed at 2.53 and 2.00 left on 9 July: not yet paid out; 9 July's 0.53 neither
+    assert [s["payment_status"] for s in listed["statements"]] == ["NOT_PAID", "NOT_PAID"]
+    first = client.get(f"{base}/statements?page_size=1", headers=auth).json()
+    assert [s["statement_date"] for s in first["statements"]] == ["2026-07-09"]
+    second = client.get(f"{base}/statements?page_size=1&page_token={first['next_page_token']}",
+                        headers=auth).json()
+    assert [s["statement_date"] for s in second["statements"]] == ["2026-07-08"]
+    assert second["next_page_token"] is None
+    bad = client.get(f"{base}/statements?page_token=nope", headers=auth)
+    assert bad.status_code == 400
     detail = client.get(f"{base}/statements/{july8.id}", headers=auth).json()
     assert [(t["type"], t["settlement_amount"]["amount"]) for t in detail["transactions"]] == [
         ("ORDER", "12.24"), ("REFUND", "-4.71"), ("PAYOUT", "-5.00")]
+    # an adjustment of 1.00 today, then a payout of 1.00: 3.00 left after 8 July (>= 2.53)
+    # and 1.00 after 9 July (>= 0.53)
+    with db.transaction() as session:
+        fund(session, seller_available(bought.shop_id), Money(100, "GBP"))
+        shop = session.get(Shop, bought.shop_id)
+        last = payouts.request_payout(session, shop, amount=Money(100, "GBP"), key="c").id
+    payouts.run_payout(db, last)
+    again = client.get(f"{base}/statements", headers=auth).json()["statements"]
+    assert [s["payment_status"] for s in again] == ["PAID", "PAID"]
     order_tx = detail["transactions"][0]
     assert (order_tx["order_id"], order_tx["revenue_amount"]["amount"],
             order_tx["fee_amount"]["amount"]) == (str(bought.order_id), "12.99", "-0.75")

@@ -3,14 +3,16 @@ owners or managers to move money)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.orm import Session
 
 from clipcart import idempotency
+from clipcart.catalog.paging import decode_token, encode_token, page_size_of
 from clipcart.db import transaction
 from clipcart.errors import NotFound, ValidationFailed
 from clipcart.finance import payouts, service, statements, views
@@ -59,12 +61,22 @@ def finance_summary(shop_id: FromPath[str], request: Request[CurrentUser, Any, A
 
 
 @get(BASE + "/statements", sync_to_thread=True, guards=[requires_user])
-def list_statements(shop_id: FromPath[str], request: Request[CurrentUser, Any, Any]
-                    ) -> dict[str, Any]:
+def list_statements(shop_id: FromPath[str], request: Request[CurrentUser, Any, Any],
+                    page_size: FromQuery[int | None] = None,
+                    page_token: FromQuery[str | None] = None) -> dict[str, Any]:
+    """Newest day first; keyset by day."""
+    size = page_size_of(page_size)
+    last = decode_token(page_token)
     with transaction() as session:
         shop = open_shop(session, request.user.id, shop_id)
-        rows = statements.statements_of(session, shop.id)
-        return {"statements": [views.statement_json(r) for r in rows]}
+        rows = statements.statements_of(
+            session, shop.id, date.fromordinal(last) if last else None, size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        status = statements.payment_statuses(session, shop, rows)
+        return {"statements": [views.statement_json(r, status[r.id]) for r in rows],
+                "next_page_token": encode_token(rows[-1].statement_date.toordinal())
+                if more else None}
 
 
 @get(BASE + "/statements/{statement_id:str}", sync_to_thread=True, guards=[requires_user])
@@ -76,15 +88,24 @@ def get_statement(shop_id: FromPath[str], statement_id: FromPath[str],
         row = statements.get_statement(session, shop.id, sid) if sid else None
         if row is None:
             raise NotFound("No such statement.")
-        return views.day_json(row, statements.build_day(session, shop, row.statement_date))
+        status = statements.payment_statuses(session, shop, [row])[row.id]
+        return views.day_json(row, status,
+                              statements.build_day(session, shop, row.statement_date))
 
 
 @get(BASE + "/payouts", sync_to_thread=True, guards=[requires_user])
-def list_payouts(shop_id: FromPath[str], request: Request[CurrentUser, Any, Any]
-                 ) -> dict[str, Any]:
+def list_payouts(shop_id: FromPath[str], request: Request[CurrentUser, Any, Any],
+                 page_size: FromQuery[int | None] = None,
+                 page_token: FromQuery[str | None] = None) -> dict[str, Any]:
+    """Newest first; keyset by payout id."""
+    size = page_size_of(page_size)
     with transaction() as session:
         shop = open_shop(session, request.user.id, shop_id)
-        return {"payouts": [views.payout_json(p) for p in payouts.payouts_of(session, shop.id)]}
+        rows = payouts.payouts_of(session, shop.id, decode_token(page_token), size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        return {"payouts": [views.payout_json(p) for p in rows],
+                "next_page_token": encode_token(rows[-1].id) if more else None}
 
 
 @post(BASE + "/payouts", sync_to_thread=True, guards=[requires_user],

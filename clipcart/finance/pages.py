@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from clipcart.catalog.paging import decode_token, encode_token
 from clipcart.db import get_database, transaction
 from clipcart.errors import DomainError, NotFound
 from clipcart.finance import payouts, service, statements
@@ -25,6 +26,7 @@ from clipcart.web.auth import CurrentUser, requires_user
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 BASE = "/seller/{shop_id:str}/finance"
+PAGE = 20  # orders a page
 
 
 def _shop(session: Any, user: CurrentUser, raw: str, managers: bool = False) -> Any:
@@ -35,14 +37,21 @@ def _shop(session: Any, user: CurrentUser, raw: str, managers: bool = False) -> 
 
 
 def _overview(user: CurrentUser, raw: str, *, error: str | None = None,
-              notice: str | None = None, status_code: int = 200) -> Template:
+              notice: str | None = None, status_code: int = 200,
+              orders_token: str | None = None) -> Template:
     with transaction() as session:
         shop = _shop(session, user, raw)
         account = payouts.bank_account(session, shop.id)
+        recent = statements.statements_of(session, shop.id)
+        orders = service.order_breakdown(session, shop.id, decode_token(orders_token),
+                                         PAGE + 1)
         return render(session, user, shop, "finance", "finance/overview.html", {
             "balances": service.balances(session, shop),
-            "orders": service.order_breakdown(session, shop.id),
-            "statements": statements.statements_of(session, shop.id),
+            "orders": orders[:PAGE],
+            "orders_next": encode_token(orders[PAGE - 1].row.id) if len(orders) > PAGE
+            else None,
+            "statements": recent,
+            "paid": statements.payment_statuses(session, shop, recent),
             "payouts": payouts.payouts_of(session, shop.id),
             "account": account, "minimum": minimum_payout(shop.market),
             "payout_key": secrets.token_urlsafe(12), "error": error, "notice": notice,
@@ -52,9 +61,11 @@ def _overview(user: CurrentUser, raw: str, *, error: str | None = None,
 
 @get(BASE, sync_to_thread=True, guards=[requires_user], include_in_schema=False)
 def finance_page(request: Request[CurrentUser, Any, Any], shop_id: FromPath[str],
-                 notice: FromQuery[str | None] = None) -> Template:
+                 notice: FromQuery[str | None] = None,
+                 orders_page: FromQuery[str | None] = None) -> Template:
     messages = {"bank": "Bank account saved.", "payout": "Payout requested."}
-    return _overview(request.user, shop_id, notice=messages.get(notice or ""))
+    return _overview(request.user, shop_id, notice=messages.get(notice or ""),
+                     orders_token=orders_page)
 
 
 @post(BASE + "/bank-account", sync_to_thread=True, guards=[requires_user],

@@ -24,7 +24,12 @@ from sqlalchemy.orm import Session
 from clipcart import clock
 from clipcart.finance.models import Statement
 from clipcart.ids import new_id
-from clipcart.ledger.accounts import PLATFORM_FEES, PLATFORM_TAX, seller_available
+from clipcart.ledger.accounts import (
+    EXTERNAL_BANK,
+    PLATFORM_FEES,
+    PLATFORM_TAX,
+    seller_available,
+)
 from clipcart.ledger.models import LedgerAccount, LedgerOperation, LedgerTransfer
 from clipcart.ledger.views import Operation, load_operations
 from clipcart.markets import market
@@ -184,6 +189,33 @@ def statements_of(session: Session, shop_id: int, before: date | None = None,
     if before is not None:
         query = query.where(Statement.statement_date < before)
     return list(session.execute(query).scalars())
+
+
+def payment_statuses(session: Session, shop: Shop, rows: list[Statement]) -> dict[int, str]:
+    """Whether each statement's closing balance has since left for the bank: PAID when the
+    payouts posted after its day (less returned ones) cover it, NOT_PAID when not yet, and
+    NOTHING_TO_PAY when it closed at zero or below (a claw-back the seller still owes)."""
+    account_id = _account_id(session, shop)
+    if not rows or account_id is None:
+        return {r.id: "NOTHING_TO_PAY" if r.closing_minor <= 0 else "NOT_PAID" for r in rows}
+    bank = session.execute(select(LedgerAccount.id).where(
+        LedgerAccount.code == EXTERNAL_BANK, LedgerAccount.currency == shop.currency)
+    ).scalar_one_or_none()
+    earliest = min(day_bounds(shop.market, r.statement_date)[1] for r in rows)
+    t = LedgerTransfer
+    moves = [] if bank is None else session.execute(
+        select(t.posted_at, t.amount, t.debit_account_id).where(
+            t.status == "POSTED", t.posted_at >= earliest,
+            or_((t.debit_account_id == account_id) & (t.credit_account_id == bank),
+                (t.debit_account_id == bank) & (t.credit_account_id == account_id)))).all()
+    found = {}
+    for row in rows:
+        end = day_bounds(shop.market, row.statement_date)[1]
+        paid = sum((m.amount if m.debit_account_id == account_id else -m.amount)
+                   for m in moves if m.posted_at is not None and m.posted_at >= end)
+        found[row.id] = ("NOTHING_TO_PAY" if row.closing_minor <= 0
+                         else "PAID" if paid >= row.closing_minor else "NOT_PAID")
+    return found
 
 
 def get_statement(session: Session, shop_id: int, statement_id: int) -> Statement | None:

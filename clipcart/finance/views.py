@@ -19,7 +19,7 @@ def money(minor: int, currency: str) -> dict[str, str]:
     return Money(minor, currency).as_json()
 
 
-def statement_json(row: Statement) -> dict[str, Any]:
+def statement_json(row: Statement, payment_status: str) -> dict[str, Any]:
     cur = row.currency
     return {
         "id": str(row.id), "statement_date": row.statement_date.isoformat(),
@@ -32,7 +32,7 @@ def statement_json(row: Statement) -> dict[str, Any]:
         "opening_balance": money(row.opening_minor, cur),
         "closing_balance": money(row.closing_minor, cur),
         "transaction_count": row.transaction_count,
-        "payment_status": "PAID" if row.payout_minor < 0 else "PROCESSING",
+        "payment_status": payment_status,
     }
 
 
@@ -48,8 +48,8 @@ def transaction_json(tx: Transaction, currency: str) -> dict[str, Any]:
     }
 
 
-def day_json(row: Statement, day: DayStatement) -> dict[str, Any]:
-    return {**statement_json(row),
+def day_json(row: Statement, payment_status: str, day: DayStatement) -> dict[str, Any]:
+    return {**statement_json(row, payment_status),
             "transactions": [transaction_json(tx, day.currency) for tx in day.transactions]}
 
 
