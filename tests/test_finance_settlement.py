@@ -157,3 +157,22 @@ def test_a_cancelled_paid_order_is_refunded_from_escrow_and_never_settles(
     frozen_clock.advance(days=30)
     assert finance.settle_due(db) == 0
     assert books(db, bought) == books(db, bought).__class__(1299, 0, 0, 0, 1299)
+
+
+def test_the_periodic_jobs_settle_and_close_days_with_the_clock(client, db, frozen_clock):
+    from clipcart.finance import jobs
+    from clipcart.jobs import huey
+
+    registered = set(huey._registry._registry)
+    assert {f"clipcart.finance.jobs.finance.{name}" for name in (
+        "settle_due", "run_payouts", "check_returns", "scheduled_payouts",
+        "close_statements")} <= registered
+    item = listing(client, price="10.00", list_price=None)
+    bought = paid_order(client, buyer(client), item)
+    deliver(db, frozen_clock, bought.order_id)
+    assert jobs.settle_due_orders.call_local() == 0
+    frozen_clock.advance(days=7)
+    assert jobs.settle_due_orders.call_local() == 1
+    frozen_clock.advance(days=1)
+    assert jobs.close_statements.call_local() == 1
+    assert balance(db, f"seller:{bought.shop_id}:available") == 1224
