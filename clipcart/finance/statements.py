@@ -175,7 +175,8 @@ def close_days(session: Session, now: datetime | None = None, limit: int = 2000)
         if since is not None:
             query = query.where(t.posted_at >= since)
         days = sorted({local_date(shop.market, p) for p in
-                       session.execute(query.limit(limit)).scalars() if p is not None})
+                       session.execute(query.order_by(t.posted_at).limit(limit)).scalars()
+                       if p is not None})
         for day in days:
             _store(session, build_day(session, shop, day))
             made += 1
