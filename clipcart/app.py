@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ from litestar.template.config import TemplateConfig
 import clipcart.handlers
 import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
+from clipcart.aftersales import api as aftersales_api
+from clipcart.aftersales import pages as aftersales_pages
+from clipcart.carriers import api as carriers_api
 from clipcart.catalog import routes as catalog_routes
 from clipcart.checkout import api as checkout_api
 from clipcart.checkout import pages as checkout_pages
@@ -34,6 +39,7 @@ from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
 from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
+from clipcart.orders import shipping_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.shops import pages as shops_pages
@@ -51,13 +57,26 @@ def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
-                                                  orders_api.router, finance_api.router],
+                                                  orders_api.router, carriers_api.router,
+                                                  aftersales_api.router, finance_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
+
+
+def _thread_pool_sizer(threads: int) -> Any:
+    """Sync handlers run in the event loop's default executor, which asyncio sizes from the
+    CPU count (6 threads on 2 cores). A payment waits on the provider, which may call the
+    platform back, so a pool that small starves under a flash sale; size it from settings."""
+
+    def size() -> None:
+        executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="clipcart")
+        asyncio.get_running_loop().set_default_executor(executor)
+
+    return size
 
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Litestar:
     settings = settings or get_settings()
-    on_startup: list[Any] = []
+    on_startup: list[Any] = [_thread_pool_sizer(settings.server_threads)]
     on_shutdown: list[Any] = []
     if run_jobs:
         from clipcart.jobs import make_consumer
@@ -70,10 +89,13 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             _api_router(),
             identity_pages.router,
             psp_sandbox.router,
+            carriers_api.sim_router,
             shops_pages.router,
             ledger_pages.router,
             inventory_pages.router,
             orders_pages.router,
+            shipping_pages.router,
+            *aftersales_pages.routers,
             finance_pages.router,
             checkout_pages.router,
             *catalog_routes.page_routers,

@@ -66,6 +66,7 @@ class Settings:
     login_attempts_per_window: int
     login_window_seconds: int
     max_body_bytes: int
+    server_threads: int
     debug: bool
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -106,6 +107,7 @@ def load_settings() -> Settings:
         login_attempts_per_window=_env_int("CLIPCART_LOGIN_ATTEMPTS", 10),
         login_window_seconds=_env_int("CLIPCART_LOGIN_WINDOW_SECONDS", 300),
         max_body_bytes=_env_int("CLIPCART_MAX_BODY_BYTES", 10 * 1024 * 1024),
+        server_threads=_env_int("CLIPCART_SERVER_THREADS", 100),
         debug=_env_bool("CLIPCART_DEBUG", False),
     )
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from clipcart import clock
+from clipcart.aftercommit import after_commit
 from clipcart.db import Base, Database, IdType, UtcDateTime
 from clipcart.ids import new_id
 
@@ -87,8 +88,21 @@ def emit(session: Session, event_type: str, payload: dict[str, Any]) -> int:
     event_id = new_id()
     session.add(OutboxEvent(id=event_id, type=event_type, payload=payload, created_at=now,
                             next_attempt_at=now, attempts=0))
-    session.info["outbox_pending"] = True
+    after_commit(session, _announce, key="outbox")
     return event_id
+
+
+_listeners: list[Callable[[], None]] = []
+
+
+def on_committed_events(listener: Callable[[], None]) -> None:
+    """Call ``listener`` after each commit that emitted events (the job queue kicks a drain)."""
+    _listeners.append(listener)
+
+
+def _announce() -> None:
+    for listener in _listeners:
+        listener()
 
 
 def _pending_ids(db: Database, limit: int) -> list[int]:

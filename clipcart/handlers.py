@@ -1,11 +1,15 @@
 """Imports every context's event handlers and jobs so they register before the outbox drains."""
 
+import clipcart.aftersales.events
 import clipcart.catalog.events
 import clipcart.checkout.events
 import clipcart.discovery.events
 import clipcart.finance.events
 import clipcart.identity.events
+import clipcart.orders.events
 import clipcart.shops.events
+from clipcart.aftersales import jobs as aftersales_jobs
+from clipcart.carriers import jobs as carriers_jobs
 from clipcart.checkout import jobs as checkout_jobs
 from clipcart.finance import jobs as finance_jobs
 from clipcart.inventory import jobs as inventory_jobs
@@ -15,4 +19,6 @@ from clipcart.payments import tasks as payments_tasks
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
               clipcart.checkout.events, checkout_jobs, orders_jobs,
+              carriers_jobs, clipcart.orders.events,
+              clipcart.aftersales.events, aftersales_jobs,
               clipcart.finance.events, finance_jobs)

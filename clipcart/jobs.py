@@ -14,8 +14,6 @@ from urllib.parse import urlparse
 
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
 from clipcart import events
 from clipcart.config import Settings, get_settings
@@ -61,17 +59,7 @@ def kick_outbox() -> None:
         log.exception("could not enqueue the outbox drain")
 
 
-@sa_event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    # A savepoint's release fires this too; only the outer commit makes events visible.
-    if not session.in_nested_transaction() and session.info.pop("outbox_pending", False):
-        kick_outbox()
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    if not session.in_nested_transaction():  # events emitted before a savepoint still count
-        session.info.pop("outbox_pending", None)
+events.on_committed_events(kick_outbox)
 
 
 def make_consumer(workers: int = 2, **kwargs: Any) -> Consumer:

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
 
-from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.aftercommit import after_commit
 from clipcart.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -134,20 +134,6 @@ def send(message: Message) -> bool:
     return True
 
 
-_PENDING = "mail_after_commit"
-
-
 def send_after_commit(session: Session, message: Message) -> None:
-    """Queue a message that leaves only if the session's transaction commits."""
-    session.info.setdefault(_PENDING, []).append(message)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _flush_outgoing(session: Session) -> None:
-    for message in session.info.pop(_PENDING, []):
-        send(message)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _drop_outgoing(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    """Send a message only if the session's transaction commits."""
+    after_commit(session, lambda: send(message))

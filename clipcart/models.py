@@ -1,5 +1,7 @@
 """Imports every context's tables, so ``Base.metadata`` is complete (Alembic, tests)."""
 
+import clipcart.aftersales.models
+import clipcart.carriers.models
 import clipcart.catalog.models
 import clipcart.checkout.models
 import clipcart.discovery.models
@@ -19,5 +21,6 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.inventory.models, clipcart.ledger.models, clipcart.shops.models,
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
-                  clipcart.discovery.models, clipcart.finance.models)
+                  clipcart.discovery.models, clipcart.carriers.models,
+                  clipcart.aftersales.models, clipcart.finance.models)
 metadata = Base.metadata

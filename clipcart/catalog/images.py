@@ -6,12 +6,14 @@ buyers may still be looking at the approved version that shows it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.aftercommit import after_commit
 from clipcart.catalog.models import Product, ProductImage
 from clipcart.catalog.service import product_of_shop
 from clipcart.errors import Conflict, NotFound
@@ -23,25 +25,10 @@ MAX_IMAGES = 9
 _GARBAGE = "catalog_media_garbage"
 
 
-@event.listens_for(Session, "after_commit")
-def _delete_files_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a released savepoint: the real commit comes later
-        return
-    keys: list[str] = session.info.pop(_GARBAGE, [])
-    if keys:
-        storage = get_storage()
-        for key in keys:
-            storage.delete(key)
-
-
-@event.listens_for(Session, "after_rollback")
-def _keep_files_after_rollback(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_GARBAGE, None)
-
-
 def _delete_after_commit(session: Session, *keys: Any) -> None:
-    session.info.setdefault(_GARBAGE, []).extend(keys)
+    storage = get_storage()
+    for key in keys:
+        after_commit(session, partial(storage.delete, key))
 
 
 def images_of(session: Session, product_id: int) -> list[ProductImage]:

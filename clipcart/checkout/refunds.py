@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.aftercommit import after_commit
 from clipcart.checkout.models import CheckoutRefund
 from clipcart.db import Database
 from clipcart.errors import DomainError
@@ -30,7 +31,6 @@ from clipcart.payments import service as payments
 from clipcart.payments.states import CAPTURED_STATES
 
 log = logging.getLogger(__name__)
-PENDING_FLAG = "checkout_refunds_pending"
 
 
 def schedule(session: Session, *, checkout_id: int, order_id: int | None, amount: Money,
@@ -47,7 +47,13 @@ def schedule(session: Session, *, checkout_id: int, order_id: int | None, amount
             session.flush()
     except IntegrityError:
         return  # scheduled by a concurrent transaction
-    session.info[PENDING_FLAG] = True
+    after_commit(session, _kick_refunds, key="checkout-refunds")
+
+
+def _kick_refunds() -> None:
+    from clipcart.checkout.jobs import pay_refunds  # the job module imports this one
+
+    pay_refunds()
 
 
 def pending_ids(db: Database, limit: int = 100) -> list[int]:

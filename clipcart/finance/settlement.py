@@ -105,9 +105,12 @@ def lock_row(session: Session, order_id: int, **changes: Any) -> Settlement:
 
 
 def record_delivery(session: Session, order_id: int, delivered_at: datetime) -> Settlement:
-    """The order was delivered: it becomes due ``settlement_days`` later (once)."""
+    """The order was delivered: it becomes due ``settlement_days`` later (once). The
+    order's own delivery time (the carrier's scan) wins over ``delivered_at`` (the event's)."""
     row = lock_row(session, order_id)
     if row.delivered_at is None:
+        order = session.get(Order, order_id)
+        delivered_at = getattr(order, "delivered_at", None) or delivered_at
         due = delivered_at + timedelta(days=market(row.market).settlement_days)
         session.execute(update(S).where(S.id == row.id, S.delivered_at.is_(None))
                         .values(delivered_at=delivered_at, due_at=due)

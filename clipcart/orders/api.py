@@ -15,8 +15,9 @@ from clipcart.db import transaction
 from clipcart.errors import NotFound
 from clipcart.ids import parse_id
 from clipcart.money import Money
-from clipcart.orders import service
+from clipcart.orders import fulfillment, service
 from clipcart.orders.models import Order, OrderHistory, OrderLine
+from clipcart.orders.package_views import packages_json
 from clipcart.web.auth import CurrentUser, requires_user
 
 
@@ -28,8 +29,8 @@ def _at(value: Any) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def order_json(order: Order, lines: list[OrderLine],
-               timeline: list[OrderHistory] | None) -> dict[str, Any]:
+def order_json(order: Order, lines: list[OrderLine], timeline: list[OrderHistory] | None,
+               packages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     def m(minor: int) -> dict[str, str] | None:
         return money_json(Money(minor, order.currency), order.market)
 
@@ -41,7 +42,8 @@ def order_json(order: Order, lines: list[OrderLine],
         "amounts": {"subtotal": m(order.subtotal_minor), "shipping": m(order.shipping_minor),
                     "tax": m(order.tax_minor), "tax_mode": order.tax_mode,
                     "total": m(order.total_minor)},
-        "packages": [], "cancel_reason": order.cancel_reason,
+        "delivered_at": _at(order.delivered_at), "completed_at": _at(order.completed_at),
+        "packages": packages or [], "cancel_reason": order.cancel_reason,
         "cancelled_by": order.cancelled_by}
     if timeline is not None:
         answer["timeline"] = [{"from": h.from_status, "status": h.to_status,
@@ -56,7 +58,8 @@ def _detail(session: Any, buyer_id: int, raw_id: str) -> dict[str, Any]:
         raise NotFound("No such order.")
     order = service.buyer_order(session, buyer_id, order_id)
     return order_json(order, service.lines_of(session, [order.id])[order.id],
-                      service.history_of(session, order.id))
+                      service.history_of(session, order.id),
+                      packages_json(session, [order.id])[order.id])
 
 
 @get("/orders", sync_to_thread=True, guards=[requires_user], tags=["orders"],
@@ -70,7 +73,8 @@ def list_orders(request: Request[CurrentUser, Any, Any], status: FromQuery[str |
                                      limit=size + 1, before_id=decode_token(page_token))
         page = found[:size]
         lines = service.lines_of(session, [o.id for o in page])
-        return {"orders": [order_json(o, lines[o.id], None) for o in page],
+        packages = packages_json(session, [o.id for o in page])
+        return {"orders": [order_json(o, lines[o.id], None, packages[o.id]) for o in page],
                 "next_page_token": encode_token(page[-1].id) if len(found) > size else None}
 
 
@@ -106,4 +110,18 @@ def cancel_order(order_id: FromPath[str], data: JSONBody[CancelBody],
     return Response(answer, status_code=200)
 
 
-router = Router(path="/", route_handlers=[list_orders, get_order, cancel_order])
+@post("/orders/{order_id:str}/receipt", status_code=200, sync_to_thread=True,
+      guards=[requires_user], tags=["orders"], summary="Confirm the order was received",
+      description="The order completes. A repeat returns the completed order.")
+def confirm_receipt(order_id: FromPath[str],
+                    request: Request[CurrentUser, Any, Any]) -> dict[str, Any]:
+    parsed = parse_id(order_id)
+    if parsed is None:
+        raise NotFound("No such order.")
+    with transaction() as session:
+        fulfillment.confirm_receipt(session, parsed, request.user.id)
+        return _detail(session, request.user.id, order_id)
+
+
+router = Router(path="/", route_handlers=[list_orders, get_order, cancel_order,
+                                          confirm_receipt])

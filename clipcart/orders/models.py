@@ -35,6 +35,9 @@ class Order(Base):
     on_hold_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     cancel_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     cancelled_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    shipping_late_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (
         CheckConstraint("total_minor >= 0 AND subtotal_minor >= 0 AND shipping_minor >= 0 "
@@ -44,6 +47,8 @@ class Order(Base):
         Index("ix_orders_shop_status", "shop_id", "status", "id"),
         Index("ix_orders_checkout", "checkout_id"),
         Index("ix_orders_status_hold", "status", "on_hold_until"),
+        Index("ix_orders_status_delivered", "status", "delivered_at"),
+        Index("ix_orders_status_paid", "status", "paid_at"),
     )
 
 
@@ -89,3 +94,66 @@ class OrderHistory(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_order_history_order", "order_id", "id"),)
+
+
+# Package statuses of the TikTok Shop Partner API (fulfillment packages).
+PACKAGE_STATUSES = ("PROCESSING", "FULFILLING", "COMPLETED", "CANCELLED")
+
+
+class Package(Base):
+    """Some of an order's units in one parcel. PROCESSING until shipped, FULFILLING while the
+    carrier has it (``tracking_status`` says where), COMPLETED once delivered."""
+
+    __tablename__ = "packages"
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    order_id: Mapped[int] = mapped_column(IdType, ForeignKey("orders.id", ondelete="CASCADE"))
+    shop_id: Mapped[int] = mapped_column(IdType, ForeignKey("shops.id"))
+    status: Mapped[str] = mapped_column(String(12))
+    tracking_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    shipping_type: Mapped[str | None] = mapped_column(String(10), nullable=True)  # PLATFORM|SELLER
+    # PICKUP (the carrier collects) or DROP_OFF (the seller hands it in)
+    handover_method: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    carrier_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    tracking_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    shipment_id: Mapped[int | None] = mapped_column(IdType, nullable=True)  # carriers' shipment
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('PROCESSING', 'FULFILLING', 'COMPLETED', 'CANCELLED')",
+                        name="known_status"),
+        Index("ix_packages_order", "order_id", "id"),
+        Index("ix_packages_shop_status", "shop_id", "status", "id"),
+    )
+
+
+class PackageLine(Base):
+    """How many units of an order line travel in a package."""
+
+    __tablename__ = "package_lines"
+    package_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("packages.id", ondelete="CASCADE"), primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("order_lines.id", ondelete="CASCADE"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint("quantity > 0", name="positive_quantity"),)
+
+
+class PackageHistory(Base):
+    """One row per package status or tracking change: the buyer's tracking timeline."""
+
+    __tablename__ = "package_history"
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    package_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("packages.id", ondelete="CASCADE"))
+    from_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(12))
+    tracking_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    actor: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_package_history_package", "package_id", "id"),)

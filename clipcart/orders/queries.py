@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -74,6 +74,7 @@ class OrderDetail:
     address: dict[str, Any]
     buyer_can_cancel: bool
     seller_can_cancel: bool
+    packages: list[Any] = field(default_factory=list)  # shipping_queries.PackageView
 
 
 def _rows(session: Session, orders: Sequence[Order]) -> list[OrderRow]:
@@ -134,6 +135,8 @@ def _address(order: Order) -> dict[str, Any]:
 
 
 def order_detail(session: Session, order: Order) -> OrderDetail:
+    from clipcart.orders.shipping_queries import order_packages
+
     return OrderDetail(_rows(session, [order])[0], history_of(session, order.id),
                        _address(order), order.status in BUYER_CANCELLABLE,
-                       order.status in SELLER_CANCELLABLE)
+                       order.status in SELLER_CANCELLABLE, order_packages(session, order.id))

@@ -16,15 +16,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
 from huey import crontab
-from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.aftercommit import after_commit
 from clipcart.db import Database, get_database
 from clipcart.ids import new_id
 from clipcart.jobs import huey
@@ -70,7 +71,7 @@ def record_event(session: Session, merchant_id: int, payment_id: int, event_type
                    payment_id=payment_id, body=json.dumps(body, separators=(",", ":")),
                    created_at=now, attempts=0, next_attempt_at=now)
     session.add(row)
-    session.info.setdefault("psp_events", []).append(event_id)
+    after_commit(session, partial(_send_now, event_id))
     return row
 
 
@@ -173,15 +174,5 @@ def _schedule(event_id: int, delay: timedelta) -> None:
         log.exception("could not schedule webhook evt_%s", event_id)
 
 
-@sa_event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    for event_id in session.info.pop("psp_events", []):
-        try:
-            deliver_webhook(event_id)
-        except Exception:  # the periodic sweep sends it
-            log.exception("could not enqueue webhook evt_%s", event_id)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop("psp_events", None)
+def _send_now(event_id: int) -> None:
+    deliver_webhook(event_id)  # enqueued; inline when jobs run in-process (the sweep repairs)
