@@ -30,6 +30,8 @@ from clipcart.checkout import pages as checkout_pages
 from clipcart.config import Settings, get_settings
 from clipcart.discovery import api as discovery_api
 from clipcart.discovery import pages as discovery_pages
+from clipcart.finance import api as finance_api
+from clipcart.finance import pages as finance_pages
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
@@ -58,7 +60,7 @@ def _api_router() -> Router:
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
                                                   orders_api.router, carriers_api.router,
-                                                  aftersales_api.router],
+                                                  aftersales_api.router, finance_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             orders_pages.router,
             shipping_pages.router,
             *aftersales_pages.routers,
+            finance_pages.router,
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,

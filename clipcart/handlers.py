@@ -4,6 +4,7 @@ import clipcart.aftersales.events
 import clipcart.catalog.events
 import clipcart.checkout.events
 import clipcart.discovery.events
+import clipcart.finance.events
 import clipcart.identity.events
 import clipcart.openplatform.events
 import clipcart.orders.events
@@ -11,6 +12,7 @@ import clipcart.shops.events
 from clipcart.aftersales import jobs as aftersales_jobs
 from clipcart.carriers import jobs as carriers_jobs
 from clipcart.checkout import jobs as checkout_jobs
+from clipcart.finance import jobs as finance_jobs
 from clipcart.inventory import jobs as inventory_jobs
 from clipcart.openplatform import jobs as openplatform_jobs
 from clipcart.orders import jobs as orders_jobs
@@ -21,4 +23,5 @@ REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.
               clipcart.checkout.events, checkout_jobs, orders_jobs,
               carriers_jobs, clipcart.orders.events,
               clipcart.aftersales.events, aftersales_jobs,
-              clipcart.openplatform.events, openplatform_jobs)
+              clipcart.openplatform.events, openplatform_jobs,
+              clipcart.finance.events, finance_jobs)

@@ -6,6 +6,7 @@ import clipcart.catalog.models
 import clipcart.checkout.models
 import clipcart.discovery.models
 import clipcart.events
+import clipcart.finance.models
 import clipcart.idempotency
 import clipcart.identity.models
 import clipcart.inventory.models
@@ -22,5 +23,6 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
                   clipcart.discovery.models, clipcart.carriers.models,
-                  clipcart.aftersales.models, clipcart.openplatform.models)
+                  clipcart.aftersales.models, clipcart.openplatform.models,
+                  clipcart.finance.models)
 metadata = Base.metadata
