@@ -5,6 +5,7 @@ import clipcart.checkout.events
 import clipcart.discovery.events
 import clipcart.identity.events
 import clipcart.shops.events
+import clipcart.social.events
 from clipcart.checkout import jobs as checkout_jobs
 from clipcart.inventory import jobs as inventory_jobs
 from clipcart.orders import jobs as orders_jobs
@@ -12,4 +13,4 @@ from clipcart.payments import tasks as payments_tasks
 
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
-              clipcart.checkout.events, checkout_jobs, orders_jobs)
+              clipcart.checkout.events, checkout_jobs, orders_jobs, clipcart.social.events)
