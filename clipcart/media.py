@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlparse
 
 from litestar import Request, route
+from litestar.params import FromPath
 from litestar.response import Response, Stream
 from PIL import Image, UnidentifiedImageError
 
@@ -244,7 +245,7 @@ def media_router(root: Path) -> Any:
     (206 with ``Content-Range``); a range past the end answers 416."""
     @route("/media/{key:path}", http_method=["GET", "HEAD"], include_in_schema=False,
            name="media", sync_to_thread=False)
-    def serve_media(request: Request[Any, Any, Any], key: str) -> Response[Any]:
+    def serve_media(request: Request[Any, Any, Any], key: FromPath[str]) -> Response[Any]:
         try:
             path = root / _safe_key(key)
         except ValueError:

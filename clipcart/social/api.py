@@ -178,7 +178,8 @@ def share_video(video_id: FromPath[str], data: JSONBody[ShareBody],
 @get("/videos/{video_id:str}/comments", sync_to_thread=True, tags=["comments"],
      summary="A video's comments, threaded")
 def read_comments(video_id: FromPath[str], request: Request[Any, Any, Any],
-                  page_size: FromQuery[int] = 20, page_token: FromQuery[str | None] = None) -> dict[str, Any]:
+                  page_size: FromQuery[int] = 20,
+                  page_token: FromQuery[str | None] = None) -> dict[str, Any]:
     with transaction() as session:
         page = service.list_comments(session, _id(video_id, "video"), viewer_of(request),
                                      page_size=page_size, page_token=page_token)
@@ -222,7 +223,8 @@ def read_profile(handle: FromPath[str], request: Request[Any, Any, Any]) -> dict
 @get("/profiles/{handle:str}/videos", sync_to_thread=True, tags=["profiles"],
      summary="A profile's videos, newest first")
 def read_profile_videos(handle: FromPath[str], request: Request[Any, Any, Any],
-                        page_size: FromQuery[int] = 24, page_token: FromQuery[str | None] = None) -> dict[str, Any]:
+                        page_size: FromQuery[int] = 24,
+                        page_token: FromQuery[str | None] = None) -> dict[str, Any]:
     with transaction() as session:
         profile = service.profile_by_handle(session, handle)
         page = service.profile_videos(session, profile, viewer_of(request),

@@ -66,6 +66,7 @@ def generate_clip(seconds: float = 2.0, size: tuple[int, int] = (180, 320),
         with av.open(path, "w", format=container, options=options) as out:
             codec = "libx264" if container == "mp4" else "libvpx"
             stream = out.add_stream(codec, rate=fps)
+            assert isinstance(stream, av.VideoStream)
             stream.width, stream.height = width, height
             stream.pix_fmt = "yuv420p"
             stream.time_base = Fraction(1, fps)

@@ -144,7 +144,7 @@ def set_comment_status(session: Session, actor: Viewer, comment_id: int,
     if not transitions.can_move(transitions.COMMENT_STATUS, current, target):
         raise Conflict(f"A {current.lower()} comment cannot become {target.lower()}.",
                        code="INVALID_TRANSITION")
-    moved = session.execute(update(Comment).where(Comment.id == comment_id,
+    moved = session.execute(update(Comment).where(Comment.id == comment_id,  # type: ignore[attr-defined]
                                                   Comment.status == current)
                             .values(status=target)
                             .execution_options(synchronize_session=False)).rowcount

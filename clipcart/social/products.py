@@ -36,7 +36,7 @@ class ProductCard:
                 "image_url": self.image_url, "shop_id": str(self.shop_id)}
 
 
-def _select():  # type: ignore[no-untyped-def]
+def _select():
     return (select(Product.id, Product.shop_id, Product.market, ProductRevision.title,
                    ProductRevision.images, ProductRevision.min_price_minor,
                    ProductRevision.currency)

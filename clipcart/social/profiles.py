@@ -162,7 +162,7 @@ def follow(session: Session, user_id: int, profile_id: int) -> FollowState:
 
 def unfollow(session: Session, user_id: int, profile_id: int) -> FollowState:
     get_profile(session, profile_id)
-    gone = session.execute(delete(Follow).where(Follow.follower_user_id == user_id,
+    gone = session.execute(delete(Follow).where(Follow.follower_user_id == user_id,  # type: ignore[attr-defined]
                                                 Follow.profile_id == profile_id)
                            .execution_options(synchronize_session=False)).rowcount
     if not gone:

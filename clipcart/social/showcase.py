@@ -97,7 +97,7 @@ def add_product(session: Session, user_id: int, collection_id: int, product_id: 
 
 def remove_product(session: Session, user_id: int, collection_id: int, product_id: int) -> None:
     collection = _own(session, user_id, collection_id)
-    gone = session.execute(delete(ShowcaseItem).where(
+    gone = session.execute(delete(ShowcaseItem).where(  # type: ignore[attr-defined]
         ShowcaseItem.collection_id == collection.id, ShowcaseItem.product_id == product_id)
         .execution_options(synchronize_session=False)).rowcount
     if gone:

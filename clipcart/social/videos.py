@@ -231,7 +231,7 @@ def like(session: Session, user_id: int, video_id: int) -> int:
 
 
 def unlike(session: Session, user_id: int, video_id: int) -> int:
-    gone = session.execute(delete(VideoLike).where(VideoLike.user_id == user_id,
+    gone = session.execute(delete(VideoLike).where(VideoLike.user_id == user_id,  # type: ignore[attr-defined]
                                                    VideoLike.video_id == video_id)
                            .execution_options(synchronize_session=False)).rowcount
     return _counter(session, video_id, "like_count", -1 if gone else 0)
@@ -261,7 +261,7 @@ def _move(session: Session, video: Video, field: str, table: dict[str, frozenset
         raise Conflict(f"A {current.lower()} video cannot become {target.lower()}.",
                        code="INVALID_TRANSITION")
     col = getattr(Video, field)
-    moved = session.execute(update(Video).where(Video.id == video.id, col == current)
+    moved = session.execute(update(Video).where(Video.id == video.id, col == current)  # type: ignore[attr-defined]
                             .values({field: target})
                             .execution_options(synchronize_session=False)).rowcount
     if not moved:
