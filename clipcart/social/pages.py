@@ -40,6 +40,14 @@ def _id(raw: str, what: str) -> int:
     return value
 
 
+def _handle(raw: str) -> str:
+    """Profiles live at ``/@handle``; a path parameter is a whole segment, so the route
+    takes any one-segment path that no other route claims and keeps those with ``@``."""
+    if not raw.startswith("@") or len(raw) < 2:
+        raise NotFound("No such page.")
+    return raw[1:]
+
+
 def _back(request: Request[Any, Any, Any], fallback: str) -> Redirect:
     target = request.headers.get("referer", "")
     base = str(request.base_url).rstrip("/")
@@ -49,11 +57,12 @@ def _back(request: Request[Any, Any, Any], fallback: str) -> Redirect:
                     else fallback)
 
 
-@get("/@{handle:str}", sync_to_thread=True, include_in_schema=False)
+@get("/{handle:str}", sync_to_thread=True, include_in_schema=False)
 def profile_page(request: Request[Any, Any, Any], handle: FromPath[str],
                  tab: FromQuery[str] = "videos",
                  page_token: FromQuery[str | None] = None) -> Template:
     viewer = viewer_of(request)
+    handle = _handle(handle)
     with transaction() as session:
         profile = service.profile_by_handle(session, handle)
         header = service.profile_json(session, profile, viewer)
@@ -92,9 +101,10 @@ def video_page(request: Request[Any, Any, Any], video_id: FromPath[str]) -> Temp
         "comments": comments.items, "caption": caption_html(video.caption)})
 
 
-@post("/@{handle:str}/follow", sync_to_thread=True, include_in_schema=False,
+@post("/{handle:str}/follow", sync_to_thread=True, include_in_schema=False,
       guards=[requires_user])
 def follow_submit(request: UserRequest, handle: FromPath[str], data: Form) -> Redirect:
+    handle = _handle(handle)
     with transaction() as session:
         pid = service.profile_by_handle(session, handle).id
         if data.get("action") == "unfollow":
@@ -104,9 +114,10 @@ def follow_submit(request: UserRequest, handle: FromPath[str], data: Form) -> Re
     return _back(request, f"/@{handle}")
 
 
-@post("/@{handle:str}/block", sync_to_thread=True, include_in_schema=False,
+@post("/{handle:str}/block", sync_to_thread=True, include_in_schema=False,
       guards=[requires_user])
 def block_submit(request: UserRequest, handle: FromPath[str], data: Form) -> Redirect:
+    handle = _handle(handle)
     with transaction() as session:
         pid = service.profile_by_handle(session, handle).id
         if data.get("action") == "unblock":
