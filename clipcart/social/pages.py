@@ -88,8 +88,10 @@ def profile_page(request: Request[Any, Any, Any], handle: FromPath[str],
 def video_page(request: Request[Any, Any, Any], video_id: FromPath[str]) -> Template:
     viewer = viewer_of(request)
     vid = _id(video_id, "video")
-    with transaction() as session:
-        service.record_view(session, vid, viewer)
+    # A page shown again after an action on it (like, comment) is not another view.
+    if not request.headers.get("referer", "").split("#")[0].endswith(f"/videos/{vid}"):
+        with transaction() as session:
+            service.record_view(session, vid, viewer)
     with transaction() as session:
         video, profile = service.get_video(session, vid, viewer)
         data = service.video_json(session, video, profile, viewer)
