@@ -37,9 +37,9 @@ CREATORS = [
     DemoCreator("kai@demo.clipcart.dev", "kai.tech", "Kai Lim", "SG",
                 "Gadgets under S$100, tested for a week before I say a word.", "#2563eb"),
 ]
-COMMENTS = ["Where is this from?", "Love the colour 😍", "Does it run small?",
+COMMENTS = ["Where is this from?", "Love the colour!", "Does it run small?",
             "Just ordered one!", "Need this for summer"]
-REPLIES = ["True to size for me", "Linked in the video 👇"]
+REPLIES = ["True to size for me", "It is linked in the video"]
 
 
 def _user(session: Session, email: str) -> User | None:
@@ -97,13 +97,13 @@ def seed_social(session: Session, password: str, buyer_emails: list[str]) -> Ite
         if profile.video_count == 0 and products:
             colour = ["#0f766e", "#b45309", "#7c3aed"][index % 3]
             vid = _post(session, shop.owner_user_id,
-                        f"New in at {shop.name} ✨ #newin #{shop.market.lower()}deals",
+                        f"New in at {shop.name}: #newin #{shop.market.lower()}deals",
                         colour, shop.name[:14], products[:2], shop_id=shop.id)
             _chatter(session, vid, [u for u in audience if u != shop.owner_user_id], index)
             owner_profile = social.user_profile(session, shop.owner_user_id)
             if owner_profile.video_count == 0:
                 _post(session, shop.owner_user_id,
-                      f"Packing orders at {shop.name} today 📦 #smallbusiness",
+                      f"Packing orders at {shop.name} today #smallbusiness",
                       "#334155", "Packing day", products[2:3])
             posted += 1
         for who in audience:
