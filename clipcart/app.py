@@ -37,6 +37,7 @@ from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.shops import pages as shops_pages
 from clipcart.social import api as social_api
+from clipcart.social import operator_pages as social_operator_pages
 from clipcart.social import pages as social_pages
 from clipcart.social import seller_pages as social_seller_pages
 from clipcart.web import pages as web_pages
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
-            social_pages.router, social_seller_pages.router,
+            social_pages.router, social_seller_pages.router, social_operator_pages.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),

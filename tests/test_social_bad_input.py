@@ -22,7 +22,7 @@ def world(client):
 
 @pytest.mark.parametrize("body", BODIES)
 def test_malformed_json_bodies_are_refused(client, world, body):
-    token, handle, vid = world
+    token, _handle, vid = world
     for method, path in [("POST", f"/api/v1/videos/{vid}/comments"),
                          ("PATCH", f"/api/v1/videos/{vid}"),
                          ("POST", f"/api/v1/videos/{vid}/status"),
