@@ -114,3 +114,45 @@ def test_a_creator_fills_a_collection_and_it_shows_on_the_shop_tab(client):
     assert "Faves" in tab.text
     assert f"/products/{shop.product_id}?source=showcase" in tab.text
     assert csrf_form(client, "/studio")
+
+
+def test_a_seller_changes_a_videos_product_links_in_seller_center(client):
+    first = listing(client, price="9.99", shop_name="Camden Loft")
+    second = listing(client, price="5.00", seller=first.seller)
+    csrf = log_in(client, first.seller.email)
+    client.post(f"/seller/{first.seller.shop_id}/videos",
+                data={"_csrf_token": csrf, "caption": "Two looks",
+                      "product_ids": str(first.product_id)},
+                files={"file": ("clip.mp4", clip(), "video/mp4")})
+    [video] = client.get("/api/v1/profiles/camden-loft-official/videos").json()["videos"]
+    page = client.get(f"/seller/{first.seller.shop_id}/videos")
+    assert "Linked products (1)" in page.text
+    saved = client.post(f"/seller/{first.seller.shop_id}/videos/{video['id']}",
+                        data={"_csrf_token": csrf, "anchors": "1",
+                              "product_ids": [str(second.product_id), str(first.product_id)]})
+    assert saved.status_code == 200
+    linked = client.get(f"/api/v1/videos/{video['id']}").json()["products"]
+    assert [p["id"] for p in linked] == [str(second.product_id), str(first.product_id)]
+    hidden = client.post(f"/seller/{first.seller.shop_id}/videos/{video['id']}",
+                         data={"_csrf_token": csrf, "status": "HIDDEN"})
+    assert hidden.status_code == 200
+    mine = client.get(f"/api/v1/videos/{video['id']}", headers=bearer(first.seller.token))
+    assert mine.json()["status"] == "HIDDEN"
+    assert client.get(f"/api/v1/videos/{video['id']}").status_code == 404
+
+
+def test_linking_products_over_the_api_checks_the_shop(client):
+    mine = listing(client, price="9.99", shop_name="Mine")
+    theirs = listing(client, price="9.99", shop_name="Theirs")
+    vid = upload(client, mine.seller.token).json()["id"]
+    ok = client.put(f"/api/v1/videos/{vid}/products", headers=bearer(mine.seller.token),
+                    json={"product_ids": [str(mine.product_id)]})
+    assert ok.status_code == 200
+    assert [p["id"] for p in ok.json()["products"]] == [str(mine.product_id)]
+    refused = client.put(f"/api/v1/videos/{vid}/products", headers=bearer(mine.seller.token),
+                         json={"product_ids": [str(theirs.product_id)]})
+    assert refused.status_code == 400 and refused.json()["code"] == "PRODUCT_NOT_LINKABLE"
+    stranger = client.put(f"/api/v1/videos/{vid}/products",
+                          headers=bearer(theirs.seller.token),
+                          json={"product_ids": [str(theirs.product_id)]})
+    assert stranger.status_code == 403

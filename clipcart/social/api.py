@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, delete, get, patch, post
+from litestar import Request, Router, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody
@@ -75,6 +75,11 @@ class CollectionBody(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(max_length=200)]
 
 
+class AnchorsBody(msgspec.Struct, forbid_unknown_fields=True):
+    product_ids: Annotated[list[Annotated[str, msgspec.Meta(max_length=24)]],
+                           msgspec.Meta(max_length=20)]
+
+
 class ProductBody(msgspec.Struct, forbid_unknown_fields=True):
     product_id: Annotated[str, msgspec.Meta(max_length=24)]
 
@@ -137,6 +142,18 @@ def moderate_video(video_id: FromPath[str], data: JSONBody[StatusBody],
     with transaction() as session:
         vid = _id(video_id, "video")
         service.set_status(session, viewer_of(request), vid, data.status.upper(), data.reason)
+        return _video(session, vid, viewer_of(request))
+
+
+@put("/videos/{video_id:str}/products", sync_to_thread=True, guards=[requires_user],
+     tags=["videos"], summary="Replace a video's product links",
+     description="Live products of the poster's own shop, at most six.")
+def link_products(video_id: FromPath[str], data: JSONBody[AnchorsBody],
+                  request: Request[CurrentUser, Any, Any]) -> dict[str, Any]:
+    vid = _id(video_id, "video")
+    ids = service.parse_product_ids(data.product_ids)
+    with transaction() as session:
+        service.set_anchors(session, request.user.id, vid, ids)
         return _video(session, vid, viewer_of(request))
 
 
@@ -372,8 +389,8 @@ def remove_from_collection(collection_id: FromPath[str], product_id: FromPath[st
 
 
 router = Router(path="/", tags=["social"], route_handlers=[
-    create_video, read_video, change_visibility, moderate_video, view_video, like_video,
-    unlike_video, share_video, read_comments, write_comment, moderate_comment, read_profile,
+    create_video, read_video, change_visibility, moderate_video, link_products, view_video,
+    like_video, unlike_video, share_video, read_comments, write_comment, moderate_comment, read_profile,
     read_profile_videos, read_shop_tab, follow_profile, unfollow_profile, block_profile,
     unblock_profile, edit_profile, file_report, my_showcase, new_collection, drop_collection,
     add_to_collection, remove_from_collection])

@@ -16,7 +16,7 @@ from clipcart.db import transaction
 from clipcart.errors import DomainError, ValidationFailed
 from clipcart.shops.seller_center import open_shop, render
 from clipcart.social import service
-from clipcart.social.pages import Form, Multipart
+from clipcart.social.pages import Multipart
 from clipcart.social.service import Viewer
 from clipcart.web.auth import CurrentUser, requires_user
 
@@ -32,8 +32,10 @@ def _page(request: SellerRequest, shop_id: int, *, error: str | None = None,
         videos = service.profile_videos(session, profile, Viewer(user.id), page_size=60).items
         products = service.shop_live_products(session, shop.id, page_size=100).items
         queue = service.moderation_queue(session, [profile.id])
+        anchors = service.anchors_of(session, [v.id for v in videos])
         return render(session, user, shop, "videos", "social/seller_videos.html", {
             "profile": profile, "videos": videos, "products": products, "queue": queue,
+            "anchors": anchors,
             "error": error, "caption": caption,
             "action_base": f"/seller/{shop.id}/videos"}, status_code=status_code)
 
@@ -66,7 +68,7 @@ def upload_submit(shop_id: FromPath[str], data: Multipart,
 
 
 @post("/videos/{video_id:str}", sync_to_thread=True)
-def video_submit(shop_id: FromPath[str], video_id: FromPath[str], data: Form,
+def video_submit(shop_id: FromPath[str], video_id: FromPath[str], data: Multipart,
                  request: SellerRequest) -> Redirect:
     sid = ident(shop_id)
     vid = ident(video_id)
@@ -76,6 +78,10 @@ def video_submit(shop_id: FromPath[str], video_id: FromPath[str], data: Form,
             service.set_visibility(session, request.user.id, vid, data["visibility"].upper())
         if data.get("status"):
             service.set_status(session, Viewer(request.user.id), vid, data["status"].upper())
+        if data.get("anchors"):
+            raw = data.get("product_ids")
+            ids = service.parse_product_ids(raw if isinstance(raw, list) else str(raw or ""))
+            service.set_anchors(session, request.user.id, vid, ids)
     return Redirect(f"/seller/{sid}/videos")
 
 

@@ -307,3 +307,37 @@ def history(session: Session, target_type: str, target_id: int) -> list[Moderati
     return list(session.scalars(select(ModerationChange).where(
         ModerationChange.target_type == target_type, ModerationChange.target_id == target_id)
         .order_by(ModerationChange.id)))
+
+
+def anchors_of(session: Session, video_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The product IDs each video links, in order (one query)."""
+    out: dict[int, list[int]] = {v: [] for v in video_ids}
+    if video_ids:
+        for row in session.execute(select(VideoProduct.video_id, VideoProduct.product_id)
+                                   .where(VideoProduct.video_id.in_(list(video_ids)))
+                                   .order_by(VideoProduct.video_id, VideoProduct.position)):
+            out[row.video_id].append(row.product_id)
+    return out
+
+
+def set_anchors(session: Session, user_id: int, video_id: int,
+                product_ids: Sequence[int]) -> Video:
+    """Replace a video's product links (its owner only; the same rules as at upload)."""
+    video, profile = get_video(session, video_id, Viewer(user_id))
+    if not manages(session, user_id, profile):
+        raise Forbidden("Only the video's owner links its products.")
+    ids = list(dict.fromkeys(product_ids))
+    if len(ids) > MAX_ANCHORS:
+        raise ValidationFailed(f"A video links at most {MAX_ANCHORS} products.",
+                               field="product_ids")
+    allowed = {profile.shop_id} if profile.shop_id is not None else {
+        s.id for s, _role in shops.shops_of(session, user_id) if s.status == "APPROVED"}
+    anchor_shop = _anchors(session, ids, allowed)
+    session.execute(delete(VideoProduct).where(VideoProduct.video_id == video.id))
+    for position, pid in enumerate(ids):
+        session.add(VideoProduct(video_id=video.id, product_id=pid, position=position))
+    video.shop_id = anchor_shop if anchor_shop is not None else profile.shop_id
+    events.emit(session, "social.video_products_changed",
+                {"video_id": str(video.id), "product_ids": [str(p) for p in ids]})
+    session.flush()
+    return video
