@@ -109,3 +109,11 @@ def test_uploading_needs_a_signed_in_user(client):
 def test_unknown_video_is_not_found(client):
     assert client.get("/api/v1/videos/123").status_code == 404
     assert client.get("/api/v1/videos/abc", headers=bearer("x")).status_code in (401, 404)
+
+
+def test_the_openapi_document_describes_the_video_upload(client):
+    schema = client.get("/schema/openapi.json").json()
+    upload_op = schema["paths"]["/api/v1/videos"]["post"]
+    assert list(upload_op["requestBody"]["content"]) == ["multipart/form-data"]
+    assert "get" in schema["paths"]["/api/v1/videos/{video_id}"]
+    assert "put" in schema["paths"]["/api/v1/videos/{video_id}/products"]
