@@ -37,6 +37,7 @@ from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
+from clipcart.media import media_router
 from clipcart.openplatform import pages as openplatform_pages
 from clipcart.openplatform import routing as openplatform_routing
 from clipcart.orders import api as orders_api
@@ -45,6 +46,10 @@ from clipcart.orders import shipping_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.shops import pages as shops_pages
+from clipcart.social import api as social_api
+from clipcart.social import operator_pages as social_operator_pages
+from clipcart.social import pages as social_pages
+from clipcart.social import seller_pages as social_seller_pages
 from clipcart.web import pages as web_pages
 from clipcart.web.auth import AuthMiddleware
 from clipcart.web.problems import EXCEPTION_HANDLERS
@@ -60,7 +65,8 @@ def _api_router() -> Router:
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
                                                   orders_api.router, carriers_api.router,
-                                                  aftersales_api.router, finance_api.router],
+                                                  aftersales_api.router, finance_api.router,
+                                                  social_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -105,11 +111,11 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             openplatform_routing.router,
             openplatform_pages.router,
             openplatform_pages.operator_router,
+            social_pages.router, social_seller_pages.router, social_operator_pages.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),
-            create_static_files_router(path="/media", directories=[settings.media_dir],
-                                       include_in_schema=False, name="media"),
+            media_router(settings.media_dir),
         ],
         middleware=[AuthMiddleware()],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="cc_csrf",

@@ -9,6 +9,7 @@ import clipcart.identity.events
 import clipcart.openplatform.events
 import clipcart.orders.events
 import clipcart.shops.events
+import clipcart.social.events
 from clipcart.aftersales import jobs as aftersales_jobs
 from clipcart.carriers import jobs as carriers_jobs
 from clipcart.checkout import jobs as checkout_jobs
@@ -24,4 +25,4 @@ REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.
               carriers_jobs, clipcart.orders.events,
               clipcart.aftersales.events, aftersales_jobs,
               clipcart.openplatform.events, openplatform_jobs,
-              clipcart.finance.events, finance_jobs)
+              clipcart.finance.events, finance_jobs, clipcart.social.events)

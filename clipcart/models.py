@@ -16,6 +16,7 @@ import clipcart.orders.models
 import clipcart.payments.models
 import clipcart.payments.sandbox.models
 import clipcart.shops.models
+import clipcart.social.models
 from clipcart.db import Base
 
 CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.models,
@@ -24,5 +25,5 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
                   clipcart.discovery.models, clipcart.carriers.models,
                   clipcart.aftersales.models, clipcart.openplatform.models,
-                  clipcart.finance.models)
+                  clipcart.finance.models, clipcart.social.models)
 metadata = Base.metadata
