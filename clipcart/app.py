@@ -34,6 +34,7 @@ from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
+from clipcart.realtime import channels_plugin
 from clipcart.shops import pages as shops_pages
 from clipcart.web import pages as web_pages
 from clipcart.web.auth import AuthMiddleware
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
                                        include_in_schema=False, name="media"),
         ],
         middleware=[AuthMiddleware()],
+        plugins=[channels_plugin(settings)],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="cc_csrf",
                                cookie_samesite="lax",
                                exclude=["/api/", "/healthz", "/readyz", "/schema"]),
