@@ -140,8 +140,8 @@ def test_the_per_buyer_limit_holds_across_checkouts(client, frozen_clock):
     over = check_out(client, who)
     assert over.status_code == 409 and over.json()["code"] == "FLASH_SALE_LIMIT"
     assert sale_row(sale_id).stock_left == 30  # the refused checkout changed nothing
-    client.patch(f"/api/v1/cart/lines/{client.get('/api/v1/cart', headers=who.headers).json()['lines'][0]['id']}",
-                 json={"quantity": 2}, headers=who.headers)
+    [line] = client.get("/api/v1/cart", headers=who.headers).json()["lines"]
+    client.patch(f"/api/v1/cart/lines/{line['id']}", json={"quantity": 2}, headers=who.headers)
     assert check_out(client, who).status_code == 201
     add(client, who, made.sku, 1, source=made.source)
     again = check_out(client, who)
