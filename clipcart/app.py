@@ -31,6 +31,8 @@ from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
 from clipcart.live import api as live_api
+from clipcart.live import console as live_console
+from clipcart.live import pages as live_pages
 from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
 from clipcart.payments import api as payments_api
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
+            live_pages.router, live_console.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),
