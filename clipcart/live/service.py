@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clipcart import clock, events, realtime
@@ -235,9 +236,12 @@ def seen(session: Session, room: LiveRoom, viewer_key: str) -> int:
                               .values(last_seen_at=now).returning(LiveViewer.room_id)
                               .execution_options(synchronize_session=False)).first()
     if touched is None:
-        with session.begin_nested():
-            session.add(LiveViewer(room_id=room.id, viewer_key=viewer_key[:64],
-                                   last_seen_at=now))
+        try:
+            with session.begin_nested():
+                session.add(LiveViewer(room_id=room.id, viewer_key=viewer_key[:64],
+                                       last_seen_at=now))
+        except IntegrityError:
+            pass  # the same viewer's other tab got there first: they are counted
     count = viewer_count(session, room.id)
     raised = session.execute(update(LiveRoom).where(LiveRoom.id == room.id,
                                                     LiveRoom.peak_viewers < count)
