@@ -8,6 +8,7 @@ import clipcart.idempotency
 import clipcart.identity.models
 import clipcart.inventory.models
 import clipcart.ledger.models
+import clipcart.live.models
 import clipcart.orders.models
 import clipcart.payments.models
 import clipcart.payments.sandbox.models
@@ -19,4 +20,5 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
                   clipcart.discovery.models)
+CONTEXT_MODELS += (clipcart.live.models,)
 metadata = Base.metadata
