@@ -8,6 +8,7 @@ import clipcart.idempotency
 import clipcart.identity.models
 import clipcart.inventory.models
 import clipcart.ledger.models
+import clipcart.live.chat_models
 import clipcart.live.models
 import clipcart.orders.models
 import clipcart.payments.models
@@ -21,4 +22,5 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
                   clipcart.discovery.models)
 CONTEXT_MODELS += (clipcart.live.models,)
+CONTEXT_MODELS += (clipcart.live.chat_models,)
 metadata = Base.metadata
