@@ -30,7 +30,7 @@ from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
-from clipcart.live import stream as live_stream
+from clipcart.live import chat_routes as live_realtime
 from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
 from clipcart.payments import api as payments_api
@@ -51,7 +51,7 @@ def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
-                                                  orders_api.router, live_stream.router],
+                                                  orders_api.router, live_realtime.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 

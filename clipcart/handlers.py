@@ -4,12 +4,15 @@ import clipcart.catalog.events
 import clipcart.checkout.events
 import clipcart.discovery.events
 import clipcart.identity.events
+import clipcart.live.events
 import clipcart.shops.events
 from clipcart.checkout import jobs as checkout_jobs
 from clipcart.inventory import jobs as inventory_jobs
+from clipcart.live import jobs as live_jobs
 from clipcart.orders import jobs as orders_jobs
 from clipcart.payments import tasks as payments_tasks
 
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
               clipcart.checkout.events, checkout_jobs, orders_jobs)
+REGISTERED += (clipcart.live.events, live_jobs)

@@ -19,8 +19,14 @@ from clipcart import clock, crypto
 from clipcart.catalog.buyer import sku_offers
 from clipcart.checkout.carts import buyer_market, cart_id_for
 from clipcart.checkout.models import CartLine, Checkout, CheckoutHistory
-from clipcart.checkout.pricing import (Address, WantedLine, claim_adjustments, clean_address,
-                                       line_adjustments, price_orders)
+from clipcart.checkout.pricing import (
+    Address,
+    WantedLine,
+    claim_adjustments,
+    clean_address,
+    line_adjustments,
+    price_orders,
+)
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.inventory import service as inventory

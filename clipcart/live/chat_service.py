@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from clipcart import clock, realtime
 from clipcart.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from clipcart.ids import new_id
+from clipcart.live import service as live_service
 from clipcart.live.chat_filter import mask
 from clipcart.live.chat_models import ChatMessage, ChatModerator, ChatMute, ChatPoster, ChatSettings
 from clipcart.live.models import LiveRoom
@@ -49,10 +50,7 @@ def message_json(message: ChatMessage) -> dict[str, Any]:
 
 
 def room_of(session: Session, room_id: int) -> LiveRoom:
-    room = session.get(LiveRoom, room_id)
-    if room is None:
-        raise NotFound("No such LIVE.", code="LIVE_NOT_FOUND")
-    return room
+    return live_service.get_room(session, room_id)
 
 
 def is_moderator(session: Session, room: LiveRoom, user_id: int) -> bool:

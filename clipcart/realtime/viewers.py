@@ -119,7 +119,8 @@ class ViewerCounter:
         self._scheduled.discard(room_id)
         self._last_sent[room_id] = time.monotonic()
         count = await self.presence.count(room_id)
-        publish_raw(room_channel(room_id), encode_message("viewers", {"count": count}))
+        publish_raw(room_channel(room_id),
+                    encode_message("viewers", {"id": str(room_id), "viewers": count}))
 
 
 def build_counter(redis_url: str) -> ViewerCounter:
