@@ -22,6 +22,7 @@ import anyio
 import msgspec
 from anyio.to_thread import run_sync
 from litestar import Request, Router, WebSocket, get, websocket
+from litestar.params import FromPath
 from litestar.response import ServerSentEvent
 
 from clipcart.config import get_settings
@@ -55,7 +56,8 @@ def _hub(app: Any) -> Hub:
 
 @get("/lives/{room_id:str}/events", summary="Server-sent events of a LIVE room",
      tags=["live"])
-async def room_event_stream(request: Request[Any, Any, Any], room_id: str) -> ServerSentEvent:
+async def room_event_stream(request: Request[Any, Any, Any],
+                            room_id: FromPath[str]) -> ServerSentEvent:
     rid = _room_id(room_id)
     await run_sync(room_state, rid)  # 404 before the stream starts
     stream = room_events(_hub(request.app), rid, partial(run_sync, partial(room_state, rid)))
@@ -87,7 +89,7 @@ async def _send(socket: WebSocket[Any, Any, Any], frame: dict[str, Any]) -> None
 
 
 @websocket("/lives/{room_id:str}/chat")
-async def chat_socket(socket: WebSocket[Any, Any, Any], room_id: str) -> None:
+async def chat_socket(socket: WebSocket[Any, Any, Any], room_id: FromPath[str]) -> None:
     await socket.accept()
     rid = parse_id(room_id)
     try:
