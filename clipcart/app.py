@@ -30,13 +30,20 @@ from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
+from clipcart.live import api as live_api
 from clipcart.live import chat_routes as live_realtime
+from clipcart.live import console as live_console
+from clipcart.live import pages as live_pages
+from clipcart.media import media_router
 from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.realtime import channels_plugin
 from clipcart.shops import pages as shops_pages
+from clipcart.social import api as social_api
+from clipcart.social import pages as social_pages
+from clipcart.social import seller_pages as social_seller_pages
 from clipcart.web import pages as web_pages
 from clipcart.web.auth import AuthMiddleware
 from clipcart.web.problems import EXCEPTION_HANDLERS
@@ -51,7 +58,8 @@ def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
-                                                  orders_api.router, live_realtime.router],
+                                                  orders_api.router, social_api.router,
+                                                  live_api.router, live_realtime.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -77,11 +85,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
+            live_pages.router, live_console.router,
+            social_pages.router, social_seller_pages.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),
-            create_static_files_router(path="/media", directories=[settings.media_dir],
-                                       include_in_schema=False, name="media"),
+            media_router(settings.media_dir),
         ],
         middleware=[AuthMiddleware()],
         plugins=[channels_plugin(settings)],

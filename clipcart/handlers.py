@@ -6,6 +6,7 @@ import clipcart.discovery.events
 import clipcart.identity.events
 import clipcart.live.events
 import clipcart.shops.events
+import clipcart.social.events
 from clipcart.checkout import jobs as checkout_jobs
 from clipcart.inventory import jobs as inventory_jobs
 from clipcart.live import jobs as live_jobs
@@ -14,5 +15,5 @@ from clipcart.payments import tasks as payments_tasks
 
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
-              clipcart.checkout.events, checkout_jobs, orders_jobs)
+              clipcart.checkout.events, checkout_jobs, orders_jobs, clipcart.social.events)
 REGISTERED += (clipcart.live.events, live_jobs)

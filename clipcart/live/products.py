@@ -56,3 +56,11 @@ def room_products(session: Session, product_ids: Sequence[int]) -> dict[int, Roo
                                         Money(revision.min_price_minor, revision.currency),
                                         skus)
     return found
+
+
+def shop_product_ids(session: Session, shop_id: int, limit: int = 200) -> list[int]:
+    """The shop's visible products (newest first), for the host to add to a bag."""
+    return [r[0] for r in session.execute(
+        select(Product.id).where(Product.shop_id == shop_id, Product.visible.is_(True),
+                                 Product.live_revision_id.is_not(None))
+        .order_by(Product.id.desc()).limit(limit))]

@@ -243,6 +243,8 @@ def seen(session: Session, room: LiveRoom, viewer_key: str) -> int:
                                                     LiveRoom.peak_viewers < count)
                              .values(peak_viewers=count).returning(LiveRoom.id)
                              .execution_options(synchronize_session=False)).first()
+    if raised is not None:
+        session.expire(room, ["peak_viewers"])
     if touched is None or raised is not None:
         publish(session, room.id, "viewers", {"id": str(room.id), "viewers": count})
     return count
