@@ -119,3 +119,25 @@ def test_a_slow_client_is_dropped_while_a_fast_one_gets_every_event() -> None:
     assert fast_got == list(range(40))
     assert slow_got == [("reset", {"reason": "too_slow"})]
     assert took < 2.0
+
+
+def test_a_stream_never_iterated_or_whose_state_fails_leaves_no_subscription() -> None:
+    from clipcart.errors import NotFound
+    from clipcart.realtime.sse import open_room_stream
+
+    async def missing() -> dict[str, Any]:
+        raise NotFound("No such LIVE.")
+
+    async def test(hub: Hub) -> tuple[int, int, str]:
+        stream = await open_room_stream(hub, ROOM, _state)
+        subscribed = len(hub._channels[realtime.room_channel(ROOM)])
+        await stream.close()  # the response's background task, when the client left early
+        await stream.close()
+        try:
+            await open_room_stream(hub, ROOM + 1, missing)
+        except NotFound as exc:
+            error = exc.code
+        left = sum(len(s) for s in hub._channels.values())
+        return subscribed, left, error
+
+    assert _run(test) == (1, 0, "NOT_FOUND")

@@ -22,6 +22,7 @@ import anyio
 import msgspec
 from anyio.to_thread import run_sync
 from litestar import Request, Router, WebSocket, get, websocket
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.response import ServerSentEvent
 
@@ -32,7 +33,7 @@ from clipcart.ids import parse_id
 from clipcart.live import service as live_service
 from clipcart.live.chat_socket import decode_frame, error_frame, handle_frame, hello
 from clipcart.realtime.hub import DroppingSubscriber, Hub, decode_message, room_channel
-from clipcart.realtime.sse import room_events
+from clipcart.realtime.sse import open_room_stream, stream_events
 from clipcart.web.auth import SESSION_COOKIE, CurrentUser, load_user
 
 _encode = msgspec.json.Encoder().encode
@@ -59,10 +60,12 @@ def _hub(app: Any) -> Hub:
 async def room_event_stream(request: Request[Any, Any, Any],
                             room_id: FromPath[str]) -> ServerSentEvent:
     rid = _room_id(room_id)
-    await run_sync(room_state, rid)  # 404 before the stream starts
-    stream = room_events(_hub(request.app), rid, partial(run_sync, partial(room_state, rid)))
-    return ServerSentEvent(stream, headers={"Cache-Control": "no-store",
-                                            "X-Accel-Buffering": "no"})
+    # subscribed and the state read (a 404 comes before the stream starts)
+    stream = await open_room_stream(_hub(request.app), rid,
+                                    partial(run_sync, partial(room_state, rid)))
+    # the background task cleans up even if the client left before the first event
+    return ServerSentEvent(stream_events(stream), background=BackgroundTask(stream.close),
+                           headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 def _same_origin(socket: WebSocket[Any, Any, Any]) -> bool:

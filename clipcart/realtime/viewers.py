@@ -10,11 +10,16 @@ channel, at most one per ``THROTTLE_SECONDS`` per room and process.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from clipcart.realtime.hub import encode_message, publish_raw, room_channel
+
+log = logging.getLogger(__name__)
 
 THROTTLE_SECONDS = 1.0
 PRESENCE_TTL_SECONDS = 60.0  # a stream refreshes its entry on every heartbeat
@@ -50,9 +55,12 @@ class MemoryPresence:
 
 class RedisPresence:
     def __init__(self, url: str, ttl: float = PRESENCE_TTL_SECONDS) -> None:
-        from redis.asyncio import Redis
+        from redis.asyncio import BlockingConnectionPool, Redis
 
-        self._redis: Any = Redis.from_url(url)
+        # Thousands of streams join and leave at once: wait for a pooled connection
+        # rather than fail with "Too many connections".
+        pool = BlockingConnectionPool.from_url(url, max_connections=32, timeout=10)
+        self._redis: Any = Redis(connection_pool=pool)
         self._ttl = ttl
 
     @staticmethod
@@ -85,7 +93,10 @@ class RedisPresence:
 
 
 class ViewerCounter:
-    """Presence plus throttled ``viewers`` events, owned by one event loop (the server's)."""
+    """Presence plus throttled ``viewers`` events, owned by one event loop (the server's).
+
+    Counting is best effort: a presence error is logged and never breaks a stream.
+    """
 
     def __init__(self, presence: Presence, throttle: float = THROTTLE_SECONDS) -> None:
         self.presence = presence
@@ -94,18 +105,23 @@ class ViewerCounter:
         self._scheduled: set[int] = set()
 
     async def join(self, room_id: int, conn_id: str) -> None:
-        await self.presence.join(room_id, conn_id)
+        with _logged("join"):
+            await self.presence.join(room_id, conn_id)
         self._changed(room_id)
 
     async def refresh(self, room_id: int, conn_id: str) -> None:
-        await self.presence.refresh(room_id, conn_id)
+        with _logged("refresh"):
+            await self.presence.refresh(room_id, conn_id)
 
     async def leave(self, room_id: int, conn_id: str) -> None:
-        await self.presence.leave(room_id, conn_id)
+        with _logged("leave"):
+            await self.presence.leave(room_id, conn_id)
         self._changed(room_id)
 
-    async def count(self, room_id: int) -> int:
-        return await self.presence.count(room_id)
+    async def count(self, room_id: int) -> int | None:
+        with _logged("count"):
+            return await self.presence.count(room_id)
+        return None
 
     def _changed(self, room_id: int) -> None:
         if room_id in self._scheduled:
@@ -118,9 +134,19 @@ class ViewerCounter:
     async def _send(self, room_id: int) -> None:
         self._scheduled.discard(room_id)
         self._last_sent[room_id] = time.monotonic()
-        count = await self.presence.count(room_id)
+        count = await self.count(room_id)
+        if count is None:
+            return
         publish_raw(room_channel(room_id),
                     encode_message("viewers", {"id": str(room_id), "viewers": count}))
+
+
+@contextmanager
+def _logged(what: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception:  # a counter must not take a stream down with it
+        log.warning("viewer presence %s failed", what, exc_info=True)
 
 
 def build_counter(redis_url: str) -> ViewerCounter:
