@@ -31,6 +31,7 @@ from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
 from clipcart.live import api as live_api
+from clipcart.live import chat_routes as live_realtime
 from clipcart.live import console as live_console
 from clipcart.live import pages as live_pages
 from clipcart.media import media_router
@@ -58,7 +59,7 @@ def _api_router() -> Router:
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
                                                   orders_api.router, social_api.router,
-                                                  live_api.router],
+                                                  live_api.router, live_realtime.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 

@@ -8,6 +8,7 @@ import clipcart.idempotency
 import clipcart.identity.models
 import clipcart.inventory.models
 import clipcart.ledger.models
+import clipcart.live.chat_models
 import clipcart.live.models
 import clipcart.orders.models
 import clipcart.payments.models
@@ -21,5 +22,5 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
                   clipcart.discovery.models, clipcart.social.models,
-                  clipcart.live.models)
+                  clipcart.live.models, clipcart.live.chat_models)
 metadata = Base.metadata

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from asyncio import QueueFull
 from typing import Any
 
 import msgspec
@@ -52,6 +53,17 @@ class DroppingSubscriber(Subscriber):
 
     overflowed = False
 
+    async def put(self, item: bytes | None) -> None:
+        if item is None:  # the stop marker must get in even when the backlog is full
+            while True:
+                try:
+                    self._queue.put_nowait(None)
+                    return
+                except QueueFull:
+                    self._queue.get_nowait()
+                    self._queue.task_done()
+        await super().put(item)
+
     def put_nowait(self, item: bytes | None) -> bool:
         accepted = super().put_nowait(item)
         if not accepted and item is not None:
@@ -70,6 +82,9 @@ class Hub(ChannelsPlugin):
                          subscriber_class=DroppingSubscriber)
         self.redis_url = redis_url
         self.loop: asyncio.AbstractEventLoop | None = None
+        from clipcart.realtime.viewers import build_counter
+
+        self.viewers = build_counter(redis_url)
 
     @property
     def backend(self) -> ChannelsBackend:
