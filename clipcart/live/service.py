@@ -228,6 +228,19 @@ def viewer_count(session: Session, room_id: int) -> int:
                                       LiveViewer.last_seen_at >= since)).scalar_one())
 
 
+def viewer_counts(session: Session, room_ids: Sequence[int]) -> dict[int, int]:
+    """Viewers of several rooms in one query (for lists)."""
+    if not room_ids:
+        return {}
+    since = clock.now() - VIEWER_TTL
+    rows = session.execute(select(LiveViewer.room_id, func.count())
+                           .where(LiveViewer.room_id.in_(list(room_ids)),
+                                  LiveViewer.last_seen_at >= since)
+                           .group_by(LiveViewer.room_id)).all()
+    found = {int(room_id): int(count) for room_id, count in rows}
+    return {room_id: found.get(room_id, 0) for room_id in room_ids}
+
+
 def seen(session: Session, room: LiveRoom, viewer_key: str) -> int:
     """Record a viewer's presence (a page poll or a stream connection); the live count."""
     now = clock.now()
