@@ -72,3 +72,20 @@ def test_a_buyer_joins_a_live_sees_the_pin_and_buys_the_flash_sale_item(
     [line] = orders[0]["lines"]
     assert line["unit_price"]["amount"] == "5.00"
     assert line["source"] == {"type": "live", "id": str(made.id)}
+
+
+def test_without_an_event_stream_the_room_catches_up_by_polling(app, client, live_psp):  # noqa: F811
+    base, _ = live_psp
+    made = room_on_air(client, price="9.99")
+    other = listing(client, seller=made.item.seller, price="19.99", list_price=None)
+    with transaction() as session:
+        service.add_to_bag(session, service.get_room(session, made.id), other.product_id)
+    with browser_page() as page:
+        page.add_init_script("delete window.EventSource; delete window.WebSocket;")
+        page.goto(f"{base}/live/{made.id}")
+        assert page.get_by_test_id("pinned-product").get_attribute("data-product-id") == \
+            str(made.item.product_id)
+        with transaction() as session:
+            service.pin(session, service.get_room(session, made.id), other.product_id)
+        page.wait_for_selector(f'[data-testid="pinned-product"][data-product-id="{other.product_id}"]',
+                               timeout=10_000)
