@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +68,7 @@ async def open_room_stream(hub: Hub, room_id: int,
 
 
 async def stream_events(stream: RoomStream, *, heartbeat: float | None = None
-                        ) -> AsyncIterator[ServerSentEventMessage]:
+                        ) -> AsyncGenerator[ServerSentEventMessage, None]:
     beat = HEARTBEAT_SECONDS if heartbeat is None else heartbeat
     hub, room_id, subscriber = stream.hub, stream.room_id, stream.subscriber
     events = subscriber.iter_events()
