@@ -15,5 +15,5 @@ from clipcart.payments import tasks as payments_tasks
 
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
-              clipcart.checkout.events, checkout_jobs, orders_jobs, clipcart.social.events)
-REGISTERED += (clipcart.live.events, live_jobs)
+              clipcart.checkout.events, checkout_jobs, orders_jobs, clipcart.social.events,
+              clipcart.live.events, live_jobs)

@@ -21,7 +21,6 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.inventory.models, clipcart.ledger.models, clipcart.shops.models,
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
-                  clipcart.discovery.models, clipcart.social.models)
-CONTEXT_MODELS += (clipcart.live.models,)
-CONTEXT_MODELS += (clipcart.live.chat_models,)
+                  clipcart.discovery.models, clipcart.social.models,
+                  clipcart.live.models, clipcart.live.chat_models)
 metadata = Base.metadata

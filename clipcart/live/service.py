@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clipcart import clock, events, realtime
@@ -227,6 +228,19 @@ def viewer_count(session: Session, room_id: int) -> int:
                                       LiveViewer.last_seen_at >= since)).scalar_one())
 
 
+def viewer_counts(session: Session, room_ids: Sequence[int]) -> dict[int, int]:
+    """Viewers of several rooms in one query (for lists)."""
+    if not room_ids:
+        return {}
+    since = clock.now() - VIEWER_TTL
+    rows = session.execute(select(LiveViewer.room_id, func.count())
+                           .where(LiveViewer.room_id.in_(list(room_ids)),
+                                  LiveViewer.last_seen_at >= since)
+                           .group_by(LiveViewer.room_id)).all()
+    found = {int(room_id): int(count) for room_id, count in rows}
+    return {room_id: found.get(room_id, 0) for room_id in room_ids}
+
+
 def seen(session: Session, room: LiveRoom, viewer_key: str) -> int:
     """Record a viewer's presence (a page poll or a stream connection); the live count."""
     now = clock.now()
@@ -235,9 +249,12 @@ def seen(session: Session, room: LiveRoom, viewer_key: str) -> int:
                               .values(last_seen_at=now).returning(LiveViewer.room_id)
                               .execution_options(synchronize_session=False)).first()
     if touched is None:
-        with session.begin_nested():
-            session.add(LiveViewer(room_id=room.id, viewer_key=viewer_key[:64],
-                                   last_seen_at=now))
+        try:
+            with session.begin_nested():
+                session.add(LiveViewer(room_id=room.id, viewer_key=viewer_key[:64],
+                                       last_seen_at=now))
+        except IntegrityError:
+            pass  # the same viewer's other tab got there first: they are counted
     count = viewer_count(session, room.id)
     raised = session.execute(update(LiveRoom).where(LiveRoom.id == room.id,
                                                     LiveRoom.peak_viewers < count)

@@ -1,4 +1,5 @@
-// LIVE room: tick flash-sale countdowns, and refresh the room state on realtime events.
+// LIVE room: tick flash-sale countdowns; when one reaches zero, reload the room state.
+// (Realtime events and chat: live-room.js, which opens the page's one event stream.)
 (function () {
   function tick() {
     document.querySelectorAll("[data-countdown-to]").forEach(function (el) {
@@ -9,14 +10,5 @@
     });
   }
   setInterval(tick, 1000);
-  document.addEventListener("DOMContentLoaded", function () {
-    tick();
-    var room = document.querySelector("[data-events-url]");
-    if (!room || !window.EventSource) return;
-    var source = new EventSource(room.dataset.eventsUrl), failures = 0;
-    ["pin", "flash_sale", "stock", "status", "bag"].forEach(function (name) {
-      source.addEventListener(name, function () { document.body.dispatchEvent(new Event("live-refresh")); });
-    });
-    source.onerror = function () { if (++failures > 3) source.close(); };  // the htmx poll carries on
-  });
+  document.addEventListener("DOMContentLoaded", tick);
 })();
