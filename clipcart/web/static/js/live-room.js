@@ -153,7 +153,7 @@
     } else if (frame.type === "chat") {
       this.onChat(frame);
     } else if (frame.type === "error") {
-      var wait = frame.retry_after ? " (" + frame.retry_after + " s)" : "";
+      var wait = frame.retry_after ? " Try again in " + frame.retry_after + " s." : "";
       this.say(frame.detail + wait, "error");
     } else if (frame.type === "ack") {
       this.say("");
