@@ -200,6 +200,7 @@ def remove_from_bag(session: Session, room: LiveRoom, product_id: int) -> None:
     if room.pinned_product_id == product_id:
         pin(session, room, None)
     session.flush()
+    publish(session, room.id, "bag", {"id": str(room.id)})
 
 
 def pin(session: Session, room: LiveRoom, product_id: int | None) -> LiveRoom:
