@@ -8,7 +8,9 @@ import pytest
 
 from clipcart.db import transaction
 from clipcart.live import chat_service as chat
+from clipcart.live import service as live_service
 from tests.browser import CHROMIUM_ARGS, artifacts_dir, chromium_path, live_server
+from tests.catalog_support import live_product, sync_categories
 from tests.helpers import PASSWORD
 from tests.live_chat_support import room_on_air, viewer
 
@@ -26,7 +28,11 @@ def _log_in(page: Any, base: str, email: str) -> None:
 def test_a_viewer_chats_the_host_deletes_and_both_see_it_live(app: Any, client: Any) -> None:
     from playwright.sync_api import sync_playwright
 
+    sync_categories()
     room, fan = room_on_air(client), viewer(client)
+    product_id = live_product(room.host)
+    with transaction() as session:
+        live_service.add_to_bag(session, live_service.get_room(session, room.id), product_id)
     shots = artifacts_dir()
     with live_server(app) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
@@ -42,6 +48,12 @@ def test_a_viewer_chats_the_host_deletes_and_both_see_it_live(app: Any, client: 
             fan_page.wait_for_function(
                 "document.querySelector('[data-testid=live-viewers]').innerText.trim() === '2'",
                 timeout=10_000)
+            with transaction() as session:  # the pin swaps the state partial in both pages
+                live_service.pin(session, live_service.get_room(session, room.id), product_id)
+            fan_page.wait_for_selector(
+                f'[data-testid="pinned-product"][data-product-id="{product_id}"]', timeout=10_000)
+            # the stream's viewer count survives the swap
+            assert fan_page.get_by_test_id("live-viewers").inner_text().strip() == "2"
 
             fan_page.fill("#live-chat-input", "love it, this shit is great")
             fan_page.press("#live-chat-input", "Enter")
