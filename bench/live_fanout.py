@@ -196,7 +196,7 @@ async def _run(bases: list[str], world: World, host: Host, viewers: int, rounds:
     took = time.perf_counter() - connect_started
     print(f"  {ready}/{viewers} viewers streaming after {took:.1f}s"
           f" ({sum(bool(v.error) for v in crowd)} failed to connect)", flush=True)
-    await asyncio.sleep(1.5)  # let the viewer-count events settle
+    await asyncio.sleep(3.0)  # let the joins and viewer-count events settle
     for r in range(rounds):
         product = world.products[r % 2]
         before = [len(v.got_pin) for v in crowd]

@@ -126,3 +126,18 @@ def test_an_unknown_room_gets_an_error_frame_and_is_closed(client: Any) -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive()
         assert closed.value.code == 4404
+
+
+def test_a_flood_of_frames_is_refused_after_twenty_in_ten_seconds(client: Any) -> None:
+    room, fan = room_on_air(client), viewer(client)
+    with client.websocket_connect(_url(room.id), headers=bearer(fan.token)) as ws:
+        ws.receive_json()
+        for n in range(20):
+            ws.send_json({"type": "delete", "id": str(10**6 + n)})
+            assert _next(ws, "error")["code"] == "MESSAGE_NOT_FOUND"
+        ws.send_json({"type": "send", "body": "one more"})
+        flood = _next(ws, "error")
+        assert flood["code"] == "CHAT_FLOOD"
+        assert 1 <= flood["retry_after"] <= 10
+    with transaction() as session:
+        assert chat.recent(session, room.id) == []

@@ -141,3 +141,43 @@ def test_a_stream_never_iterated_or_whose_state_fails_leaves_no_subscription() -
         return subscribed, left, error
 
     assert _run(test) == (1, 0, "NOT_FOUND")
+
+
+def test_viewers_joining_together_share_state_reads_that_started_after_they_subscribed(
+        ) -> None:
+    from clipcart.realtime.coalesce import NextRead
+
+    async def test() -> tuple[list[int], int]:
+        reads = NextRead()
+        started: list[int] = []
+
+        async def load() -> dict[str, Any]:
+            started.append(len(started) + 1)
+            await asyncio.sleep(0.05)
+            return {"read": len(started)}
+
+        first = asyncio.ensure_future(reads.read(ROOM, load))
+        await asyncio.sleep(0.01)  # read 1 is running: these must wait for read 2
+        later = [asyncio.ensure_future(reads.read(ROOM, load)) for _ in range(50)]
+        got = [(await first)["read"]] + [(await f)["read"] for f in later]
+        return sorted(set(got)), len(started)
+
+    assert asyncio.run(test()) == ([1, 2], 2)
+
+
+def test_a_failed_shared_read_fails_every_waiter() -> None:
+    from clipcart.errors import NotFound
+    from clipcart.realtime.coalesce import NextRead
+
+    async def test() -> list[str]:
+        reads = NextRead()
+
+        async def load() -> dict[str, Any]:
+            await asyncio.sleep(0.01)
+            raise NotFound("No such LIVE.")
+
+        outcomes = await asyncio.gather(*[reads.read(ROOM, load) for _ in range(3)],
+                                        return_exceptions=True)
+        return [type(o).__name__ for o in outcomes]
+
+    assert asyncio.run(test()) == ["NotFound"] * 3

@@ -61,8 +61,9 @@ async def room_event_stream(request: Request[Any, Any, Any],
                             room_id: FromPath[str]) -> ServerSentEvent:
     rid = _room_id(room_id)
     # subscribed and the state read (a 404 comes before the stream starts)
-    stream = await open_room_stream(_hub(request.app), rid,
-                                    partial(run_sync, partial(room_state, rid)))
+    hub = _hub(request.app)
+    load = partial(run_sync, partial(room_state, rid))
+    stream = await open_room_stream(hub, rid, partial(hub.state_reads.read, rid, load))
     # the background task cleans up even if the client left before the first event
     return ServerSentEvent(stream_events(stream), background=BackgroundTask(stream.close),
                            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

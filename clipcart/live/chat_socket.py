@@ -25,9 +25,11 @@ from clipcart.db import get_database
 from clipcart.errors import DomainError, RateLimited, ValidationFailed
 from clipcart.ids import parse_id
 from clipcart.live import chat_service
+from clipcart.ratelimit import get_limiter
 from clipcart.web.auth import CurrentUser
 
 MAX_FRAME_CHARS = 4096
+FRAMES_PER_WINDOW, FRAME_WINDOW_SECONDS = 20, 10  # per user and room, whatever the frames
 IdText = Annotated[str, msgspec.Meta(max_length=24)]
 
 
@@ -100,6 +102,11 @@ def _user_id(raw: str, field: str = "user_id") -> int:
 
 def handle_frame(room_id: int, user: CurrentUser, frame: Frame) -> dict[str, Any]:
     """Do what one frame asks, in its own transaction; return the ack frame."""
+    allowed, retry = get_limiter().hit(f"live-chat:{room_id}:{user.id}", FRAMES_PER_WINDOW,
+                                       FRAME_WINDOW_SECONDS)
+    if not allowed:
+        raise RateLimited("Too many chat actions; slow down.", code="CHAT_FLOOD",
+                          retry_after=max(1, retry))
     author = chat_service.Author(user.id, user.handle)
     action: Callable[[Any], Any]
     if isinstance(frame, SendFrame):

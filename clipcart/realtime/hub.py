@@ -85,6 +85,9 @@ class Hub(ChannelsPlugin):
         from clipcart.realtime.viewers import build_counter
 
         self.viewers = build_counter(redis_url)
+        from clipcart.realtime.coalesce import NextRead
+
+        self.state_reads = NextRead()
 
     @property
     def backend(self) -> ChannelsBackend:

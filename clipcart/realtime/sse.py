@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,32 @@ _encode = msgspec.json.Encoder().encode
 
 def _message(event: str, data: Any) -> ServerSentEventMessage:
     return ServerSentEventMessage(event=event, data=_encode(data).decode())
+
+
+class _EncodedOnce(ServerSentEventMessage):
+    """A message shared by every stream of a room: framed once, not once per viewer."""
+
+    _framed: bytes | None = None
+
+    def encode(self) -> bytes:
+        if self._framed is None:
+            self._framed = super().encode()
+        return self._framed
+
+
+# Every subscriber of a room gets the very same bytes object for one event: decode it once.
+_recent: OrderedDict[bytes, ServerSentEventMessage] = OrderedDict()
+_RECENT_MAX = 256
+
+
+def _from_channel(raw: bytes) -> ServerSentEventMessage:
+    found = _recent.get(raw)
+    if found is None:
+        event, data = decode_message(raw)
+        found = _recent[raw] = _EncodedOnce(event=event, data=_encode(data).decode())
+        if len(_recent) > _RECENT_MAX:
+            _recent.popitem(last=False)
+    return found
 
 
 @dataclass
@@ -68,7 +95,7 @@ async def open_room_stream(hub: Hub, room_id: int,
 
 
 async def stream_events(stream: RoomStream, *, heartbeat: float | None = None
-                        ) -> AsyncIterator[ServerSentEventMessage]:
+                        ) -> AsyncGenerator[ServerSentEventMessage, None]:
     beat = HEARTBEAT_SECONDS if heartbeat is None else heartbeat
     hub, room_id, subscriber = stream.hub, stream.room_id, stream.subscriber
     events = subscriber.iter_events()
@@ -98,8 +125,7 @@ async def stream_events(stream: RoomStream, *, heartbeat: float | None = None
             except StopAsyncIteration:
                 return
             pending = None
-            event, data = decode_message(raw)
-            yield _message(event, data)
+            yield _from_channel(raw)
     finally:
         if pending is not None:
             pending.cancel()

@@ -103,6 +103,7 @@ class ViewerCounter:
         self.throttle = throttle
         self._last_sent: dict[int, float] = {}
         self._scheduled: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def join(self, room_id: int, conn_id: str) -> None:
         with _logged("join"):
@@ -128,8 +129,12 @@ class ViewerCounter:
             return  # a send is due; it will read the count then
         self._scheduled.add(room_id)
         wait = max(0.0, self._last_sent.get(room_id, 0.0) + self.throttle - time.monotonic())
-        asyncio.get_running_loop().call_later(
-            wait, lambda: asyncio.ensure_future(self._send(room_id)))
+        asyncio.get_running_loop().call_later(wait, self._spawn_send, room_id)
+
+    def _spawn_send(self, room_id: int) -> None:
+        task = asyncio.ensure_future(self._send(room_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _send(self, room_id: int) -> None:
         self._scheduled.discard(room_id)

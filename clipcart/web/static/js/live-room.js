@@ -12,7 +12,9 @@
  * Events: `state` (first), `pin`, `flash_sale`, `status`, `bag` -> a `live-refresh` event on
  * <body> (the htmx state partial reloads); `stock` and `viewers` update the page in place;
  * `reset` (this client fell behind) -> reconnect. Open ONE event stream per page: each
- * stream counts as a viewer.
+ * stream counts as a viewer. window.clipcartLiveEvents is that EventSource (the state
+ * partial's htmx poll pauses while it is open); the stream's viewer count is re-applied
+ * after every htmx swap of the partial.
  */
 (function () {
   "use strict";
@@ -27,7 +29,11 @@
   function refresh() { document.body.dispatchEvent(new Event("live-refresh")); }
 
   // ---- room state over SSE ----------------------------------------------------------
+  var lastViewers = null;
+
   function setViewers(count) {
+    if (typeof count !== "number") return;
+    lastViewers = count;
     var node = $("#live-viewers") || $("[data-testid=live-viewers]");
     if (!node) return;
     var label = node.querySelector(".live-viewers-count");
@@ -153,7 +159,7 @@
     } else if (frame.type === "chat") {
       this.onChat(frame);
     } else if (frame.type === "error") {
-      var wait = frame.retry_after ? " (" + frame.retry_after + " s)" : "";
+      var wait = frame.retry_after ? " Try again in " + frame.retry_after + " s." : "";
       this.say(frame.detail + wait, "error");
     } else if (frame.type === "ack") {
       this.say("");
@@ -207,6 +213,9 @@
   };
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("htmx:afterSettle", function () {
+      if (lastViewers !== null) setViewers(lastViewers);
+    });
     var room = $("[data-events-url]");
     if (room && window.EventSource && !window.clipcartLiveEvents) openEvents(room);
     var box = $("#live-chat");
