@@ -95,7 +95,7 @@ def test_a_savepoint_release_does_not_publish_before_the_outer_commit() -> None:
         with get_database().transaction() as session:
             with session.begin_nested():
                 realtime.publish_after_commit(session, "live:5", "pin", {"n": 1})
-            seen_inside.append(len(session.info.get("realtime_pending", [])))
+            seen_inside.append(len(session.info.get("aftercommit_queued", {})))  # still queued
 
     got = _run_with_hub(action, "live:5", 1)
     assert seen_inside == [1]

@@ -14,11 +14,12 @@ The backend is memory in one process, Redis pub/sub when ``CLIPCART_REDIS_URL`` 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from clipcart.aftercommit import after_commit
 from clipcart.config import Settings
 from clipcart.realtime.hub import (
     Hub,
@@ -33,7 +34,6 @@ __all__ = ["EVENTS", "Hub", "active_hub", "channels_plugin", "publish", "publish
            "room_channel"]
 
 EVENTS = frozenset({"pin", "flash_sale", "stock", "status", "viewers", "chat", "gift"})
-_PENDING_KEY = "realtime_pending"
 
 
 def publish(channel: str, event: str, data: dict[str, Any]) -> None:
@@ -46,22 +46,7 @@ def publish(channel: str, event: str, data: dict[str, Any]) -> None:
 
 def publish_after_commit(session: Session, channel: str, event: str, data: dict[str, Any]) -> None:
     """Publish once ``session``'s outer transaction commits; dropped if it rolls back."""
-    session.info.setdefault(_PENDING_KEY, []).append((channel, encode_message(event, data)))
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    # A savepoint's release fires this too; only the outer commit makes the change visible.
-    if session.in_nested_transaction():
-        return
-    for channel, message in session.info.pop(_PENDING_KEY, ()):
-        publish_raw(channel, message)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_PENDING_KEY, None)
+    after_commit(session, partial(publish_raw, channel, encode_message(event, data)))
 
 
 def channels_plugin(settings: Settings) -> Hub:
