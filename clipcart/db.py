@@ -6,6 +6,8 @@ Services are plain functions over a ``Session``; callers own the transaction.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -59,21 +61,50 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    # Take the write lock at BEGIN, so two writers queue instead of deadlocking on upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+BUSY_SECONDS = 15
+
+
+class _WriterQueue:
+    """One SQLite writer at a time inside this process, waiting in line.
+
+    SQLite's own busy handler polls with growing sleeps, so under a burst (a flash sale:
+    hundreds of threads) a late thread can barge in while an early one sleeps, and the
+    early one starves past the busy timeout. Threads of one process queue on this lock
+    instead; other processes still meet SQLite's busy timeout."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def begin(self, conn: Any) -> None:
+        if not self._lock.acquire(timeout=BUSY_SECONDS):
+            raise sqlite3.OperationalError("database is locked")
+        conn.info["clipcart_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock at BEGIN: no upgrades
+        except BaseException:
+            self.end(conn)
+            raise
+
+    def end(self, conn: Any) -> None:
+        if conn.info.pop("clipcart_writer", False):
+            self._lock.release()
+
+    def end_record(self, _dbapi_conn: Any, record: Any, _reset_state: Any) -> None:
+        """A connection going back to the pool never keeps its place (safety net)."""
+        if record.info.pop("clipcart_writer", False):
+            self._lock.release()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 15},
+            connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -82,7 +113,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
 
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        queue = _WriterQueue()
+        event.listen(engine, "begin", queue.begin)
+        event.listen(engine, "commit", queue.end)
+        event.listen(engine, "rollback", queue.end)
+        event.listen(engine.pool, "reset", queue.end_record)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)

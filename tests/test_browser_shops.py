@@ -58,7 +58,8 @@ def test_sign_up_apply_get_approved_and_invite_a_colleague(app):
 
         _log_in(page, base, "ops@example.com", "operator-pass-1")
         page.goto(f"{base}/operator")
-        assert page.get_by_test_id("waiting").inner_text() == "1 waiting for review"
+        applications = page.get_by_role("link", name="Shop applications")
+        assert applications.get_by_test_id("waiting").inner_text() == "1 waiting for review"
         page.get_by_role("link", name="Shop applications").click()
         page.wait_for_url(f"{base}/operator/shops")
         assert "Linen dresses and shirts, made in Leeds." in page.content()
