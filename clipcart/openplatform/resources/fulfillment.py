@@ -184,7 +184,7 @@ def order_tracking(session: Session, call: Call) -> dict[str, Any]:
         raise OpenError(E.NOT_FOUND, "No such order.")
     pkgs = packages.packages_of(session, [order.id])[order.id]
     history = packages.history_of_packages(session, [p.id for p in pkgs])
-    steps = sorted((h for p in pkgs for h in history[p.id]), key=lambda h: h.created_at,
+    steps = sorted((h for p in pkgs for h in history[p.id]), key=lambda h: (h.created_at, h.id),
                    reverse=True)
     return {"tracking": [{"description": h.note or (h.tracking_status or h.to_status),
                           "update_time_millis": unix(h.created_at) * 1000} for h in steps]}
