@@ -70,7 +70,7 @@ def test_bad_search_input_answers_its_error_code(client, frozen_clock) -> None: 
         assert answer["code"] == 36009004, (params, body, answer)
 
 
-def test_shipping_with_the_sellers_carrier_moves_package_and_order(client, db, frozen_clock) -> None:  # type: ignore[no-untyped-def]
+def test_shipping_with_the_sellers_carrier_moves_the_order(client, db, frozen_clock) -> None:  # type: ignore[no-untyped-def]
     ready, grant, package_id = _ready(client, frozen_clock)
     signed_call(client, grant, "PUT", "/event/202309/webhooks",
                 body={"address": "https://erp.example/hooks", "event_type": "PACKAGE_UPDATE"})
