@@ -59,11 +59,11 @@ def search_cancellations(session: Session, call: Call) -> dict[str, Any]:
         wanted = id_list(body, name)
         if wanted is not None:
             query = query.where(column.in_(wanted))
-    for name, column, allowed in (("cancel_types", Cancellation.cancel_type, CANCEL_TYPES),
+    for name, word_column, allowed in (("cancel_types", Cancellation.cancel_type, CANCEL_TYPES),
                                   ("cancel_status", Cancellation.status, CANCEL_STATUSES)):
         words = word_list(body, name, allowed)
         if words is not None:
-            query = query.where(column.in_(words))
+            query = query.where(word_column.in_(words))
     rows, total, token = page(session, call, query, Cancellation, body)
     lines = _lines_of(session, [c.id for c in rows])
     return {"cancellations": [cancellation_json(c, lines[c.id]) for c in rows],

@@ -53,7 +53,7 @@ def facts_of_orders(session: Session, order_ids: Sequence[int]) -> dict[int, lis
         taken: dict[int, int] = {}
         out[order_id] = []
         for pkg in pkgs:
-            ids = []
+            ids: list[str] = []
             for line, qty in lines[pkg.id]:
                 first = taken.get(line.id, 0)
                 ids.extend(unit_id(line.id, n) for n in range(first, first + qty))

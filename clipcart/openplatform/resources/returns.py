@@ -89,11 +89,11 @@ def search_returns(session: Session, call: Call) -> dict[str, Any]:
         wanted = id_list(body, name)
         if wanted is not None:
             query = query.where(column.in_(wanted))
-    for name, column, allowed in (("return_types", ReturnRequest.return_type, RETURN_TYPES),
+    for name, word_column, allowed in (("return_types", ReturnRequest.return_type, RETURN_TYPES),
                                   ("return_status", ReturnRequest.status, RETURN_STATUSES)):
         words = word_list(body, name, allowed)
         if words is not None:
-            query = query.where(column.in_(words))
+            query = query.where(word_column.in_(words))
     rows, total, token = page(session, call, query, ReturnRequest, body)
     lines = aftersales.lines_of(session, [r.id for r in rows])
     return {"return_orders": [return_json(r, lines[r.id]) for r in rows],
