@@ -24,7 +24,7 @@ from tests.catalog_support import make_seller
 from tests.checkout_support import buyer, listing
 from tests.finance_support import deliver, paid_order
 from tests.ledger_helpers import fund
-from tests.openplatform_support import make_grant, signed_call
+from tests.openplatform_support import make_grant, signed_call, unknown_fields
 from tests.payments_helpers import psp  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("psp")
@@ -55,6 +55,7 @@ def _statements(client: Any, grant: Any, *params: tuple[str, str]) -> dict[str, 
 def test_statements_page_newest_first_and_filter(client, db, frozen_clock) -> None:  # type: ignore[no-untyped-def]
     grant, _ids = _settled_days(client, db, frozen_clock)
     first = _statements(client, grant, ("page_size", "1"))
+    assert unknown_fields(GetStatementsResponse.from_dict(first)) == []
     assert GetStatementsResponse.from_dict(first).data.statements[0].id == \
         first["data"]["statements"][0]["id"]
     second = _statements(client, grant, ("page_size", "1"),
@@ -87,11 +88,13 @@ def test_a_statements_and_an_orders_transactions_agree(client, db, frozen_clock)
                              f"{FIN}/statements/{statement['id']}/statement_transactions",
                              params=[("page_size", "10")])
         moves = GetTransactionsByStatementResponse.from_dict(answer).data
+        assert unknown_fields(moves) == []
         assert [(t.type_, t.order_id) for t in moves.transactions] == [("ORDER", str(order_id))]
         assert moves.total_settlement_amount == statement["settlement_amount"]
         order = signed_call(client, grant, "GET",
                             f"{FIN}/orders/{order_id}/statement_transactions")
         money = GetTransactionsByOrderResponse.from_dict(order).data
+        assert unknown_fields(money) == []
         assert (money.settlement_amount, money.sku_transactions[0].statement_id,
                 money.sku_transactions[0].quantity) == (
             moves.transactions[0].settlement_amount, statement["id"], "1")
@@ -144,11 +147,13 @@ def test_payouts_are_payments_and_withdrawals(client, db) -> None:  # type: igno
     answer = signed_call(client, grant, "GET", f"{FIN}/payments",
                          params=[("sort_field", "create_time")])
     [payment] = GetPaymentsResponse.from_dict(answer).data.payments
+    assert unknown_fields(GetPaymentsResponse.from_dict(answer)) == []
     assert (payment.id, payment.status, payment.amount.value, payment.amount.currency,
             payment.bank_account) == (str(payout_id), "PAID", "30.00", "GBP", "****5678")
     drawn = signed_call(client, grant, "GET", f"{FIN}/withdrawals",
                         params=[("types", "WITHDRAW")])
     [withdrawal] = GetSellerFinancialTransactionsResponse.from_dict(drawn).data.withdrawals
+    assert unknown_fields(GetSellerFinancialTransactionsResponse.from_dict(drawn)) == []
     assert (withdrawal.type_, withdrawal.status, withdrawal.amount) == (
         "WITHDRAW", "SUCCESS", "30.00")
     settles = signed_call(client, grant, "GET", f"{FIN}/withdrawals",

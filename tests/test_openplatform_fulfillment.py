@@ -9,14 +9,20 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from tiktok_shop_api import Webhooks
-from tiktok_shop_api.generated.models import PackageUpdateWebhook
+from tiktok_shop_api.generated.models import (
+    GetOrderDetailResponse,
+    GetPackageDetailResponse,
+    GetPackageShippingDocumentResponse,
+    PackageUpdateWebhook,
+    SearchPackageResponse,
+)
 
 from clipcart.carriers.interface import CARRIERS
 from clipcart.db import transaction
 from clipcart.openplatform import apps
 from clipcart.openplatform.models import WebhookDelivery
 from tests.fulfillment_support import order_status, package_ids, ready_single
-from tests.openplatform_support import make_grant, signed_call
+from tests.openplatform_support import make_grant, signed_call, unknown_fields
 from tests.payments_helpers import psp  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("psp")
@@ -42,6 +48,7 @@ def test_search_and_detail_show_the_package_to_ship(client, frozen_clock) -> Non
     found = signed_call(client, grant, "POST", f"{F}/packages/search",
                         params=[("page_size", "10")], body={"package_status": "TO_FULFILL"})
     [row] = found["data"]["packages"]
+    assert unknown_fields(SearchPackageResponse.from_dict(found)) == []
     assert (row["id"], row["status"], row["orders"][0]["id"], row["orders"][0]["skus"][0]
             ["quantity"], row["order_line_item_ids"], found["data"]["total_count"]) == (
         package_id, "PROCESSING", str(ready.order_id), 2,
@@ -49,11 +56,15 @@ def test_search_and_detail_show_the_package_to_ship(client, frozen_clock) -> Non
     shipped = signed_call(client, grant, "POST", f"{F}/packages/search",
                           params=[("page_size", "10")], body={"package_status": "FULFILLING"})
     assert shipped["data"]["packages"] == []
-    detail = signed_call(client, grant, "GET", f"{F}/packages/{package_id}")["data"]
+    answer = signed_call(client, grant, "GET", f"{F}/packages/{package_id}")
+    assert unknown_fields(GetPackageDetailResponse.from_dict(answer)) == []
+    detail = answer["data"]
     assert (detail["package_id"], detail["package_status"], detail["shipping_type"],
             detail["recipient_address"]["name"]) == (package_id, "PROCESSING", "", "Ada Lovelace")
-    order = signed_call(client, grant, "GET", "/order/202309/orders",
-                        params=[("ids", str(ready.order_id))])["data"]["orders"][0]
+    orders = signed_call(client, grant, "GET", "/order/202309/orders",
+                         params=[("ids", str(ready.order_id))])
+    assert unknown_fields(GetOrderDetailResponse.from_dict(orders)) == []
+    order = orders["data"]["orders"][0]
     assert [p["id"] for p in order["packages"]] == [package_id]
     assert order["line_items"][0]["package_id"] == package_id
 
@@ -92,8 +103,11 @@ def test_shipping_with_the_sellers_carrier_moves_the_order(client, db, frozen_cl
     assert (detail["package_status"], detail["shipping_type"], detail["handover_method"],
             detail["tracking_number"], detail["shipping_provider_id"]) == (
         "FULFILLING", "SELLER", "DROP_OFF", "CX0001", SIMX.provider_id)
-    label = signed_call(client, grant, "GET", f"{F}/packages/{package_id}/shipping_documents",
-                        params=[("document_type", "SHIPPING_LABEL")])["data"]
+    document = signed_call(client, grant, "GET",
+                           f"{F}/packages/{package_id}/shipping_documents",
+                           params=[("document_type", "SHIPPING_LABEL")])
+    assert unknown_fields(GetPackageShippingDocumentResponse.from_dict(document)) == []
+    label = document["data"]
     assert label["doc_url"].endswith(f"/seller/{ready.shop_id}/shipping/labels?ids={package_id}")
     tracking = signed_call(client, grant, "GET", f"{F}/orders/{ready.order_id}/tracking")
     assert tracking["data"]["tracking"][0]["description"] == f"shipped with {SIMX.name}"

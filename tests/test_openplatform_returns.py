@@ -18,7 +18,7 @@ from tiktok_shop_api.generated.models import (
 from clipcart.openplatform.models import WebhookDelivery
 from tests.aftersales_support import ask, carrier_moves, delivered_order, refunds_of
 from tests.checkout_support import buy, buyer, listing
-from tests.openplatform_support import make_grant, signed_call
+from tests.openplatform_support import make_grant, signed_call, unknown_fields
 from tests.payments_helpers import psp  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("psp")
@@ -59,6 +59,7 @@ def test_search_shows_the_return_as_the_partner_api_does(client, frozen_clock) -
                          params=[("page_size", "10")], body={"order_ids": [order["id"]],
                                                              "return_status": [PENDING]})
     parsed = SearchReturnsResponse.from_dict(answer)
+    assert unknown_fields(parsed) == []
     [row] = answer["data"]["return_orders"]
     assert parsed.data.return_orders[0].return_id == return_id
     assert (row["return_type"], row["return_status"], row["return_reason"],
@@ -91,6 +92,7 @@ def test_approving_a_refund_pays_it_and_tells_the_app(client, db, frozen_clock) 
     assert twice["code"] == 36009009
     events = _hooks(db, "RETURN_STATUS_CHANGE")
     assert all(isinstance(e, ReturnStatusChangeWebhook) for e in events)
+    assert unknown_fields(events) == []
     assert [(e.data.return_id, e.data.return_status, e.data.return_role) for e in events] == [
         (return_id, PENDING, "BUYER"),
         (return_id, "RETURN_OR_REFUND_REQUEST_SUCCESS", "SELLER")]
@@ -170,6 +172,7 @@ def test_a_cancelled_paid_order_is_a_cancellation_the_app_can_search(client, db)
     first = signed_call(client, grant, "POST", f"{R}/cancellations/search",
                         params=[("page_size", "1")], body={})
     assert SearchCancellationsResponse.from_dict(first).data.total_count == 2
+    assert unknown_fields(SearchCancellationsResponse.from_dict(first)) == []
     second = signed_call(client, grant, "POST", f"{R}/cancellations/search", params=[
         ("page_size", "1"), ("page_token", first["data"]["next_page_token"])], body={})
     rows = first["data"]["cancellations"] + second["data"]["cancellations"]
