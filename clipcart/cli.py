@@ -69,6 +69,9 @@ def _serve(host: str | None, port: int | None, workers: int, auto_migrate: bool)
     click.echo(f"clipcart serving on http://{host}:{port}  (database: "
                f"{_redact(settings.database_url)}; jobs in-process: "
                f"{'yes' if settings.run_jobs_in_process else 'no'})")
+    if workers > 1 and not settings.redis_url:  # channels are per process without Redis
+        click.echo("warning: with several server processes LIVE rooms need "
+                   "CLIPCART_REDIS_URL for their realtime events and chat", err=True)
     uvicorn.run("clipcart.app:app_factory", factory=True, host=host, port=port,
                 workers=workers, log_level="info", proxy_headers=True)
 

@@ -11,6 +11,8 @@ import clipcart.idempotency
 import clipcart.identity.models
 import clipcart.inventory.models
 import clipcart.ledger.models
+import clipcart.live.chat_models
+import clipcart.live.models
 import clipcart.openplatform.models
 import clipcart.orders.models
 import clipcart.payments.models
@@ -25,5 +27,6 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
                   clipcart.discovery.models, clipcart.carriers.models,
                   clipcart.aftersales.models, clipcart.openplatform.models,
-                  clipcart.finance.models, clipcart.social.models)
+                  clipcart.finance.models, clipcart.social.models,
+                  clipcart.live.models, clipcart.live.chat_models)
 metadata = Base.metadata

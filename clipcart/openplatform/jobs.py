@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
 from clipcart.db import get_database
 from clipcart.jobs import huey
@@ -23,12 +21,3 @@ def send_webhooks() -> int:
 @huey.periodic_task(crontab(minute="*"), name="openplatform.send_webhooks")
 def sweep_webhooks() -> int:
     return deliver_due(get_database())
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if not session.in_nested_transaction() and session.info.pop("open_webhooks_pending", False):
-        try:
-            send_webhooks()
-        except Exception:  # the sweep sends it within a minute
-            log.exception("could not enqueue webhook sending")

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.aftercommit import after_commit
 from clipcart.db import Database
 from clipcart.ids import new_id
 from clipcart.openplatform import apps, grants, signing
@@ -118,8 +119,14 @@ def enqueue(session: Session, *, notification_id: str, shop_id: int, event_type:
             body=body, status="PENDING", attempts=0, next_attempt_at=now, created_at=now))
         count += 1
     if count:
-        session.info["open_webhooks_pending"] = True
+        after_commit(session, _send_soon, key="openplatform-webhooks")
     return count
+
+
+def _send_soon() -> None:
+    from clipcart.openplatform.jobs import send_webhooks  # the job module imports this one
+
+    send_webhooks()
 
 
 def _claim(db: Database, limit: int) -> list[int]:
