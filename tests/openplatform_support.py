@@ -69,3 +69,19 @@ def signed_call(client: Any, grant: Grant, method: str, path: str, *,
 
 def now_seconds() -> int:
     return int(time.time())
+
+
+def unknown_fields(value: Any, path: str = "") -> list[str]:
+    """Fields of an answer that the client's model does not know (``additional_properties``),
+    at any depth of a parsed ``tiktok_shop_api`` model."""
+    import attrs
+
+    if isinstance(value, list):
+        return [f for i, item in enumerate(value) for f in unknown_fields(item, f"{path}[{i}]")]
+    if not attrs.has(type(value)):
+        return []
+    found = [f"{path}.{k}" for k in getattr(value, "additional_properties", {})]
+    for field in attrs.fields(type(value)):
+        if field.name != "additional_properties":
+            found += unknown_fields(getattr(value, field.name), f"{path}.{field.name}")
+    return found

@@ -1,9 +1,12 @@
-"""Outbox handlers: order and product events become webhook deliveries."""
+"""Outbox handlers: order, package, product and after-sales events become webhook
+deliveries."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from clipcart.aftersales.models import Cancellation, ReturnRequest
+from clipcart.aftersales.service import history_of
 from clipcart.events import Event, handles
 from clipcart.openplatform import webhooks
 
@@ -46,3 +49,49 @@ def grant_revoked(session: Session, event: Event) -> None:
     webhooks.enqueue(session, notification_id=str(event.id), shop_id=int(p["shop_id"]),
                      event_type="SELLER_DEAUTHORIZATION", revoked_app_id=int(p["app_id"]),
                      data={"message": "The seller revoked this app's authorization."})
+
+
+@handles("orders.package_updated", name="openplatform.package_webhooks")
+def package_updated(session: Session, event: Event) -> None:
+    p = event.payload
+    webhooks.enqueue(session, notification_id=str(event.id), shop_id=int(p["shop_id"]),
+                     event_type="PACKAGE_UPDATE",
+                     data={"sc_type": "UPDATE", "role_type": "SELLER",
+                           "package_list": [{"package_id": str(p["package_id"]),
+                                             "order_id_list": [str(p["order_id"])]}],
+                           "package_status": p["status"],
+                           "package_sub_status": p.get("tracking_status") or "",
+                           "update_time": int(event.created_at.timestamp())})
+
+
+def _role(actor: str) -> str:
+    return {"buyer": "BUYER", "seller": "SELLER", "operator": "OPERATOR", "app": "SELLER"
+            }.get(actor.split(":")[0], "SYSTEM")
+
+
+@handles("aftersales.status_changed", name="openplatform.aftersales_webhooks")
+def aftersales_changed(session: Session, event: Event) -> None:
+    p = event.payload
+    request_id, when = int(p["request_id"]), int(event.created_at.timestamp())
+    if p.get("kind") == "cancellation":
+        cancellation = session.get(Cancellation, request_id)
+        if cancellation is None:
+            return
+        webhooks.enqueue(session, notification_id=str(event.id), shop_id=int(p["shop_id"]),
+                         event_type="CANCELLATION_STATUS_CHANGE",
+                         data={"order_id": str(p["order_id"]), "cancel_id": str(request_id),
+                               "cancel_status": p["to"],
+                               "cancellations_role": cancellation.role,
+                               "create_time": int(cancellation.created_at.timestamp())})
+        return
+    req = session.get(ReturnRequest, request_id)
+    if req is None:
+        return
+    history = [h for h in history_of(session, request_id) if h.to_status == p["to"]]
+    webhooks.enqueue(session, notification_id=str(event.id), shop_id=int(p["shop_id"]),
+                     event_type="RETURN_STATUS_CHANGE",
+                     data={"order_id": str(p["order_id"]), "return_id": str(request_id),
+                           "return_status": p["to"], "return_type": req.return_type,
+                           "return_role": _role(history[-1].actor) if history else "BUYER",
+                           "create_time": int(req.created_at.timestamp()),
+                           "update_time": when})

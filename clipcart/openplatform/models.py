@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from clipcart.db import Base, IdType, UtcDateTime
 
 SCOPES = ("seller.authorization.info", "seller.shop.info", "seller.product.basic",
-          "seller.product.write", "seller.order.info", "seller.event.webhook")
+          "seller.product.write", "seller.order.info", "seller.event.webhook",
+          "seller.fulfillment.basic", "seller.return_refund.basic", "seller.finance.info")
 DELIVERY_STATUSES = ("PENDING", "DELIVERED", "FAILED")
 
 

@@ -29,7 +29,10 @@ SCOPE_LABELS = {"seller.authorization.info": "See which shops it is authorized f
                 "seller.product.basic": "Read products, categories and stock",
                 "seller.product.write": "Create and edit products, prices and stock",
                 "seller.order.info": "Read orders, with buyers' shipping addresses",
-                "seller.event.webhook": "Receive notifications about orders and products"}
+                "seller.event.webhook": "Receive notifications about orders and products",
+                "seller.fulfillment.basic": "Ship packages and print their labels",
+                "seller.return_refund.basic": "Read and answer returns and cancellations",
+                "seller.finance.info": "Read statements, transactions and payouts"}
 
 
 def _managed_shops(session: Any, user: CurrentUser) -> list[Shop]:

@@ -7,10 +7,15 @@ from litestar import Router
 from clipcart.openplatform.gateway import other_method_handlers, unknown_path_handlers
 from clipcart.openplatform.resources import (
     authorization,
+    cancellations,
     catalog_meta,
+    finance,
+    fulfillment,
     orders,
+    payments,
     product_reads,
     products,
+    returns,
     webhooks,
 )
 
@@ -18,7 +23,8 @@ GROUPS = ["authorization", "product", "order", "event", "fulfillment", "return_r
           "finance", "logistics", "promotion", "affiliate_seller", "customer_service"]
 
 ROUTES = [*authorization.ROUTES, *products.ROUTES, *product_reads.ROUTES,
-          *catalog_meta.ROUTES, *orders.ROUTES, *webhooks.ROUTES]
+          *catalog_meta.ROUTES, *orders.ROUTES, *webhooks.ROUTES, *fulfillment.ROUTES,
+          *returns.ROUTES, *cancellations.ROUTES, *finance.ROUTES, *payments.ROUTES]
 
 router = Router(path="/", route_handlers=[*ROUTES, *other_method_handlers(ROUTES),
                                           *unknown_path_handlers(GROUPS)],

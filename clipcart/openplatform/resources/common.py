@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from clipcart.ids import parse_id
 from clipcart.markets import market
@@ -39,3 +40,13 @@ def page_size(raw: int, maximum: int = 100) -> int:
     if not 1 <= raw <= maximum:
         raise OpenError(E.INVALID_PARAMETER, f"page_size is 1 to {maximum}.")
     return raw
+
+
+def when(body: dict[str, Any], name: str) -> datetime | None:
+    """A Unix-seconds filter of a search body, or None when absent."""
+    raw = body.get(name)
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise OpenError(E.INVALID_PARAMETER, f"{name} is Unix seconds.")
+    return datetime.fromtimestamp(raw, UTC)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +13,8 @@ from clipcart.media import media_url
 from clipcart.openplatform import errors as E
 from clipcart.openplatform.errors import OpenError
 from clipcart.openplatform.gateway import Call, partner
-from clipcart.openplatform.resources.common import amount, an_id, page_size, unix
+from clipcart.openplatform.resources.common import amount, an_id, page_size, unix, when
+from clipcart.openplatform.resources.package_view import PackageFacts, order_facts, unit_id
 from clipcart.orders.models import ORDER_STATUSES, Order, OrderLine
 from clipcart.orders.queries import order_detail
 from clipcart.orders.service import lines_of
@@ -23,8 +23,9 @@ READ = "seller.order.info"
 MAX_IDS = 50
 
 
-def _line_items(order: Order, line: OrderLine) -> list[dict[str, Any]]:
-    """One item per unit, as the Partner API lists them."""
+def _line_items(order: Order, line: OrderLine,
+                in_package: dict[str, PackageFacts]) -> list[dict[str, Any]]:
+    """One item per unit, as the Partner API lists them, each with its package."""
     unit_discount = line.discount_minor // line.quantity if line.quantity else 0
     item = {
         "sku_id": str(line.sku_id), "product_id": str(line.product_id),
@@ -39,11 +40,23 @@ def _line_items(order: Order, line: OrderLine) -> list[dict[str, Any]]:
         "display_status": order.status, "package_status": "TO_FULFILL", "is_gift": False,
         "sku_type": "NORMAL", "cancel_reason": order.cancel_reason or "",
         "cancel_user": (order.cancelled_by or "").upper()}
-    return [{**item, "id": str(line.id) if n == 0 else f"{line.id}-{n}"}
-            for n in range(line.quantity)]
+    out = []
+    for n in range(line.quantity):
+        unit = unit_id(line.id, n)
+        facts = in_package.get(unit)
+        extra = {} if facts is None else {
+            "package_id": str(facts.package.id), "package_status": facts.package.status,
+            "tracking_number": facts.package.tracking_number or "",
+            "shipping_provider_id": facts.provider[0],
+            "shipping_provider_name": facts.provider[1]}
+        out.append({**item, "id": unit, **extra})
+    return out
 
 
-def order_json(session: Session, order: Order, lines: list[OrderLine]) -> dict[str, Any]:
+def order_json(session: Session, order: Order, lines: list[OrderLine],
+               packages: list[PackageFacts]) -> dict[str, Any]:
+    in_package = {unit: facts for facts in packages for unit in facts.unit_ids}
+    shipped = next((f for f in packages if f.package.tracking_number), None)
     money = lambda minor: amount(minor, order.currency, order.market)  # noqa: E731
     original = sum((ln.list_price_minor or ln.unit_price_minor) * ln.quantity for ln in lines)
     discount = sum(ln.discount_minor for ln in lines)
@@ -55,11 +68,15 @@ def order_json(session: Session, order: Order, lines: list[OrderLine]) -> dict[s
         "create_time": unix(order.created_at), "update_time": unix(order.updated_at),
         "paid_time": unix(order.paid_at), "is_on_hold_order": order.status == "ON_HOLD",
         "fulfillment_type": "FULFILLMENT_BY_SELLER", "delivery_type": "HOME_DELIVERY",
-        "shipping_type": "SELLER", "is_cod": False, "is_sample_order": False,
+        "shipping_type": shipped.shipping_type if shipped else "SELLER", "is_cod": False,
+        "is_sample_order": False,
         "buyer_message": "", "seller_note": "", "payment_method_name": "Card",
         "cancel_reason": order.cancel_reason or "",
         "cancellation_initiator": (order.cancelled_by or "").upper(),
-        "packages": [],
+        "packages": [{"id": str(f.package.id)} for f in packages],
+        "tracking_number": (shipped.package.tracking_number or "") if shipped else "",
+        "shipping_provider": shipped.provider[1] if shipped else "",
+        "shipping_provider_id": shipped.provider[0] if shipped else "",
         "payment": {"currency": order.currency, "sub_total": money(order.subtotal_minor),
                     "shipping_fee": money(order.shipping_minor),
                     "original_shipping_fee": money(order.shipping_minor),
@@ -75,16 +92,8 @@ def order_json(session: Session, order: Order, lines: list[OrderLine]) -> dict[s
             "full_address": ", ".join(p for p in lines_text if p),
             "district_info": [{"address_level_name": "city", "address_name":
                                address.get("city", ""), "address_level": "L1"}]},
-        "line_items": [item for line in lines for item in _line_items(order, line)]}
-
-
-def _when(body: dict[str, Any], name: str) -> datetime | None:
-    raw = body.get(name)
-    if raw is None:
-        return None
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise OpenError(E.INVALID_PARAMETER, f"{name} is Unix seconds.")
-    return datetime.fromtimestamp(raw, UTC)
+        "line_items": [item for line in lines
+                       for item in _line_items(order, line, in_package)]}
 
 
 @partner("POST", "order", "orders/search", scope=READ, summary="Search orders")
@@ -107,9 +116,9 @@ def search_orders(session: Session, call: Call) -> dict[str, Any]:
                                 ("create_time_lt", Order.created_at, False),
                                 ("update_time_ge", Order.updated_at, True),
                                 ("update_time_lt", Order.updated_at, False)):
-        when = _when(body, name)
-        if when is not None:
-            query = query.where(column >= when if lower else column < when)
+        moment = when(body, name)
+        if moment is not None:
+            query = query.where(column >= moment if lower else column < moment)
     if body.get("buyer_user_id"):
         query = query.where(Order.buyer_user_id == an_id(body["buyer_user_id"], "buyer_user_id"))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -119,7 +128,9 @@ def search_orders(session: Session, call: Call) -> dict[str, Any]:
     rows = list(session.execute(query).scalars())
     more, rows = len(rows) > size, rows[:size]
     lines = lines_of(session, [o.id for o in rows])
-    return {"orders": [order_json(session, o, lines[o.id]) for o in rows], "total_count": total,
+    facts = order_facts(session, [o.id for o in rows])
+    return {"orders": [order_json(session, o, lines[o.id], facts[o.id]) for o in rows],
+            "total_count": total,
             "next_page_token": encode_token(rows[-1].id) if more else ""}
 
 
@@ -131,8 +142,9 @@ def get_orders(session: Session, call: Call) -> dict[str, Any]:
     found = {o.id: o for o in session.execute(select(Order).where(
         Order.shop_id == call.shop_row.id, Order.id.in_(wanted))).scalars()}
     lines = lines_of(session, list(found))
-    return {"orders": [order_json(session, found[i], lines[i]) for i in dict.fromkeys(wanted)
-                       if i in found]}
+    facts = order_facts(session, list(found))
+    return {"orders": [order_json(session, found[i], lines[i], facts[i])
+                       for i in dict.fromkeys(wanted) if i in found]}
 
 
 ROUTES = [search_orders, get_orders]
