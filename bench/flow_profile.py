@@ -62,6 +62,7 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
     from clipcart.events import OutboxEvent
     from clipcart.payments.sandbox.models import PspEvent
 
+    _where.set("bench client (seed, drain wait)")
     with httpx.Client(base_url=base, timeout=60) as http:
         sku = _seed(http, args.buyers)
         tokens = _buyers(http, args.buyers)
