@@ -75,6 +75,11 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
 
         profiler = Profiler(async_mode="disabled")
         profiler.start()
+    if args.yappi:  # every thread (server, handlers, jobs), CPU time
+        import yappi
+
+        yappi.set_clock_type("cpu")
+        yappi.start()
     counting.set()
     started = time.perf_counter()
     outcomes = Counter(_buy(base, t, sku, timings) for t in tokens)
@@ -91,9 +96,23 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
             break
         time.sleep(0.2)
     counting.clear()
+    if args.yappi:
+        import yappi
+
+        yappi.stop()
+        stats = yappi.get_func_stats()
+        stats.sort("ttot", "desc")
+        with open(args.yappi, "w") as out:
+            out.write(f"{'ttot s':>8} {'tsub s':>8} {'calls':>8}  function\n")
+            for row in list(stats)[:400]:
+                out.write(f"{row.ttot:8.3f} {row.tsub:8.3f} {row.ncall:8}  {row.full_name}\n")
+            total = sum(t.ttot for t in yappi.get_thread_stats())
+            out.write(f"threads' CPU total {total:.3f} s\n")
     if profiler is not None:
         profiler.stop()
-        Path(args.pyinstrument).write_text(profiler.output_html())
+        out = Path(args.pyinstrument)
+        out.write_text(profiler.output_html() if out.suffix == ".html" else
+                       profiler.output_text(unicode=False, show_all=False))
     return {"outcomes": outcomes, "flow": flow}
 
 
@@ -102,6 +121,8 @@ def main() -> None:
     parser.add_argument("--buyers", type=int, default=20)
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--pyinstrument", metavar="HTML", default=None)
+    parser.add_argument("--yappi", metavar="TXT", default=None,
+                        help="CPU profile of every thread (pip install yappi)")
     parser.add_argument("--show", metavar="WHERE", default=None,
                         help='print the SQL of one route ("jobs" for the job consumer)')
     args = parser.parse_args()
