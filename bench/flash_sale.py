@@ -186,7 +186,9 @@ def main() -> None:
     procs = [subprocess.Popen(
         [sys.executable, "-m", "clipcart.cli", "serve", "--port", str(p), "--no-migrate"],
         env={**env, "CLIPCART_BASE_URL": f"http://127.0.0.1:{p}",
-             "CLIPCART_PSP_BASE_URL": f"{bases[0]}/psp-sandbox/v1",
+             # each server reaches the provider mounted in itself (it shares the database):
+             # one server answering every provider call would be the bottleneck
+             "CLIPCART_PSP_BASE_URL": f"http://127.0.0.1:{p}/psp-sandbox/v1",
              "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox",
              "CLIPCART_JOBS_URL": args.jobs or f"sqlite:///{data_dir / f'jobs-{p}.db'}"},
         stdout=subprocess.DEVNULL, stderr=(data_dir / f"server-{p}.log").open("w"))
