@@ -204,9 +204,9 @@ def finish_payment(db: Database, prepared: PreparedPayment, *,
                 current.next_action)))
 
     payments.send_payment(db, prepared.opened, then=apply)
-    status, outcome = applied[-1]
-    if outcome is not None:
-        return outcome
+    status, answer = applied[-1]
+    if answer is not None:
+        return answer
     if status == "FAILED":
         raise PaymentDeclined("The card was declined; the orders are cancelled and their "
                               "stock released. Check out again with another card.",
