@@ -21,6 +21,8 @@ from litestar.template.config import TemplateConfig
 import clipcart.handlers
 import clipcart.jobs  # noqa: F401  (commits that emit events kick the outbox)
 from clipcart import __version__
+from clipcart.aftersales import api as aftersales_api
+from clipcart.aftersales import pages as aftersales_pages
 from clipcart.carriers import api as carriers_api
 from clipcart.catalog import routes as catalog_routes
 from clipcart.checkout import api as checkout_api
@@ -28,17 +30,31 @@ from clipcart.checkout import pages as checkout_pages
 from clipcart.config import Settings, get_settings
 from clipcart.discovery import api as discovery_api
 from clipcart.discovery import pages as discovery_pages
+from clipcart.finance import api as finance_api
+from clipcart.finance import pages as finance_pages
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
+from clipcart.live import api as live_api
+from clipcart.live import chat_routes as live_realtime
+from clipcart.live import console as live_console
+from clipcart.live import pages as live_pages
+from clipcart.media import media_router
+from clipcart.openplatform import pages as openplatform_pages
+from clipcart.openplatform import routing as openplatform_routing
 from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
 from clipcart.orders import shipping_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
+from clipcart.realtime import channels_plugin
 from clipcart.shops import pages as shops_pages
+from clipcart.social import api as social_api
+from clipcart.social import operator_pages as social_operator_pages
+from clipcart.social import pages as social_pages
+from clipcart.social import seller_pages as social_seller_pages
 from clipcart.web import pages as web_pages
 from clipcart.web.auth import AuthMiddleware
 from clipcart.web.problems import EXCEPTION_HANDLERS
@@ -53,7 +69,10 @@ def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
-                                                  orders_api.router, carriers_api.router],
+                                                  orders_api.router, carriers_api.router,
+                                                  aftersales_api.router, finance_api.router,
+                                                  social_api.router, live_api.router,
+                                                  live_realtime.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -90,16 +109,23 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             inventory_pages.router,
             orders_pages.router,
             shipping_pages.router,
+            *aftersales_pages.routers,
+            finance_pages.router,
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
+            openplatform_routing.router,
+            openplatform_pages.router,
+            openplatform_pages.operator_router,
+            social_pages.router, social_seller_pages.router, social_operator_pages.router,
+            live_pages.router, live_console.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),
-            create_static_files_router(path="/media", directories=[settings.media_dir],
-                                       include_in_schema=False, name="media"),
+            media_router(settings.media_dir),
         ],
         middleware=[AuthMiddleware()],
+        plugins=[channels_plugin(settings)],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="cc_csrf",
                                cookie_samesite="lax",
                                exclude=["/api/", "/healthz", "/readyz", "/schema"]),

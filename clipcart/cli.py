@@ -12,6 +12,7 @@ from clipcart.catalog import cli as catalog_cli
 from clipcart.config import get_settings
 from clipcart.discovery import cli as discovery_cli
 from clipcart.ledger import cli as ledger_cli
+from clipcart.openplatform import cli as openplatform_cli
 
 
 def _emit(payload: dict[str, Any], as_json: bool, human: str) -> None:
@@ -68,6 +69,9 @@ def _serve(host: str | None, port: int | None, workers: int, auto_migrate: bool)
     click.echo(f"clipcart serving on http://{host}:{port}  (database: "
                f"{_redact(settings.database_url)}; jobs in-process: "
                f"{'yes' if settings.run_jobs_in_process else 'no'})")
+    if workers > 1 and not settings.redis_url:  # channels are per process without Redis
+        click.echo("warning: with several server processes LIVE rooms need "
+                   "CLIPCART_REDIS_URL for their realtime events and chat", err=True)
     uvicorn.run("clipcart.app:app_factory", factory=True, host=host, port=port,
                 workers=workers, log_level="info", proxy_headers=True)
 
@@ -173,6 +177,7 @@ def create_shop(owner_email: str, name: str, market: str, as_json: bool) -> None
 main.add_command(ledger_cli.group)
 main.add_command(catalog_cli.catalog)
 main.add_command(discovery_cli.search)
+main.add_command(openplatform_cli.apps_group)
 
 if __name__ == "__main__":
     main()

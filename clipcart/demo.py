@@ -17,7 +17,10 @@ from clipcart.catalog.submission import create_and_submit
 from clipcart.db import get_database
 from clipcart.demo_catalog import SHOPS, DemoProduct, DemoShop, local_price
 from clipcart.demo_images import product_picture
+from clipcart.demo_social import seed_social
 from clipcart.identity import service as identity
+from clipcart.live.demo import seed_live
+from clipcart.markets import get_markets
 from clipcart.shops import service as shops
 from clipcart.shops.models import Shop
 
@@ -54,8 +57,12 @@ def seed() -> Iterator[str]:
                 identity.sign_up(session, identity.SignUp(
                     email=person.email, password=DEMO_PASSWORD, handle=person.handle,
                     country=person.country, birth_date=person.birth, display_name=person.name))
-            yield f"buyer ({person.country}): {person.email} / {DEMO_PASSWORD}"
+            role = ("buyer" if person.country in get_markets()
+                    else "visitor from outside the markets, who cannot buy")
+            yield f"{role} ({person.country}): {person.email} / {DEMO_PASSWORD}"
         yield from seed_shops(session)
+        yield from seed_social(session, DEMO_PASSWORD, [p.email for p in DEMO_USERS])
+        yield from seed_live(session, [_demo_shop(session, spec) for spec in SHOPS])
 
 
 def _stock(code: str) -> int:

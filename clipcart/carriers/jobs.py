@@ -6,9 +6,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from clipcart.carriers import simulator
 from clipcart.carriers.config import get_carrier_settings
@@ -32,24 +30,12 @@ def simulator_tick() -> int:
         more = session.execute(select(SimShipment.id).where(
             SimShipment.next_scan_at.is_not(None)).limit(1)).first() is not None
     if more:
-        _schedule()
+        schedule_scan()
     return scans
 
 
-def _schedule() -> None:
+def schedule_scan() -> None:
     try:
         simulator_tick.schedule(delay=get_carrier_settings().scan_interval_seconds)
     except Exception:  # the periodic sweep moves parcels anyway
         log.exception("could not schedule the carrier simulator")
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if not session.in_nested_transaction() and session.info.pop("carrier_sim_pending", False):
-        _schedule()
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop("carrier_sim_pending", None)

@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.aftercommit import after_commit
 from clipcart.carriers.config import get_carrier_settings
 from clipcart.carriers.interface import EVENT_ID_HEADER, SIGNATURE_HEADER, sign
 from clipcart.carriers.models import SimEvent, SimShipment
@@ -87,8 +88,14 @@ def accept(session: Session, *, carrier_code: str, reference: str, market: str,
                             reference=reference, market=market, scenario="normal", step=0,
                             next_scan_at=now + _interval(), created_at=now))
     session.flush()
-    session.info["carrier_sim_pending"] = True
+    after_commit(session, _wake_scanner, key="carrier-sim")
     return number
+
+
+def _wake_scanner() -> None:
+    from clipcart.carriers.jobs import schedule_scan  # the job module imports this one
+
+    schedule_scan()
 
 
 def parcel(session: Session, carrier_code: str, tracking_number: str) -> SimShipment:

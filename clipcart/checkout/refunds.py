@@ -3,7 +3,9 @@
 ``schedule`` writes a PENDING row (unique by key) in the transaction that decides the
 refund. ``run_refunds`` (kicked after that commit, and swept every minute) calls the
 provider with the row's key as idempotency key, outside any transaction, then marks the row
-DONE and books escrow -> external:psp in the ledger under a key of its own. A crash at any
+DONE and books it in the ledger under a key of its own: an order's refund through
+``clipcart.finance.service.book_refund`` (escrow -> external:psp before settlement, a
+claw-back after), a checkout's late refund escrow -> external:psp. A crash at any
 point is repaired by the next sweep; neither the provider nor the ledger ever counts twice.
 """
 
@@ -20,6 +22,7 @@ from clipcart.aftercommit import after_commit
 from clipcart.checkout.models import CheckoutRefund
 from clipcart.db import Database
 from clipcart.errors import DomainError
+from clipcart.finance import service as finance
 from clipcart.ids import new_id
 from clipcart.ledger import service as ledger
 from clipcart.ledger.accounts import ESCROW, EXTERNAL_PSP
@@ -78,10 +81,15 @@ def _finish(db: Database, refund_id: int, payment_refund_id: int) -> None:
             .returning(CheckoutRefund.id).execution_options(synchronize_session=False)).first()
         if done is None:
             return
+        amount = Money(row.amount_minor, row.currency)
+        if row.order_id is not None:  # finance books it: from escrow, or a claw-back
+            finance.book_refund(session, key=row.key, order_id=row.order_id,
+                                checkout_id=row.checkout_id, amount=amount,
+                                memo=row.reason[:200])
+            return
         ledger.post(session, key=f"{row.key}:ledger", kind="checkout.refund",
                     reference=f"checkout:{row.checkout_id}",
-                    transfers=[ledger.TransferSpec(ESCROW, EXTERNAL_PSP,
-                                                   Money(row.amount_minor, row.currency),
+                    transfers=[ledger.TransferSpec(ESCROW, EXTERNAL_PSP, amount,
                                                    memo=row.reason[:200])])
 
 

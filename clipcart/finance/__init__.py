@@ -1,0 +1,1 @@
+"""Finance: settlement of delivered orders, refunds and claw-backs, payouts, statements."""
