@@ -7,6 +7,10 @@ straight on the database. Runs on SQLite (default, a fresh file) or PostgreSQL
 (``--database postgresql+psycopg://...``: a fresh database is created there and dropped).
 
     .venv/bin/python -m bench.flash_sale --buyers 1000 --units 100 --threads 16
+    .venv/bin/python -m bench.flash_sale --servers 2 --jobs redis://127.0.0.1:6379/0 \
+        --database postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+``bench/flow_profile.py`` counts what one buyer costs (requests, SQL, commits).
 """
 
 from __future__ import annotations
@@ -158,12 +162,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--servers", type=int, default=1, help="server processes (PostgreSQL)")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--jobs", default=None, metavar="URL",
+                        help="a redis:// or postgresql:// job queue served by a separate "
+                             "`clipcart worker` process, as in production (default: a SQLite "
+                             "queue per server with the consumer in-process)")
+    parser.add_argument("--worker-threads", type=int, default=4)
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="clipcart-bench-"))
     url, created = _fresh_database(args.database, data_dir)
     env = {**os.environ, "CLIPCART_DATA_DIR": str(data_dir), "CLIPCART_DATABASE_URL": url,
            "CLIPCART_PASSWORD_PROFILE": "fast", "CLIPCART_JOBS_IN_PROCESS": "1",
            "CLIPCART_LOG_LEVEL": "warning"}
+    queue = f"bench-{secrets.token_hex(4)}"
+    if args.jobs:
+        env.update({"CLIPCART_JOBS_URL": args.jobs, "CLIPCART_JOBS_QUEUE": queue,
+                    "CLIPCART_JOBS_IN_PROCESS": "0"})
     os.environ.update(env)
     from clipcart.migrate import upgrade
 
@@ -173,13 +186,23 @@ def main() -> None:
     procs = [subprocess.Popen(
         [sys.executable, "-m", "clipcart.cli", "serve", "--port", str(p), "--no-migrate"],
         env={**env, "CLIPCART_BASE_URL": f"http://127.0.0.1:{p}",
-             "CLIPCART_PSP_BASE_URL": f"{bases[0]}/psp-sandbox/v1",
+             # each server reaches the provider mounted in itself (it shares the database):
+             # one server answering every provider call would be the bottleneck
+             "CLIPCART_PSP_BASE_URL": f"http://127.0.0.1:{p}/psp-sandbox/v1",
              "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox",
-             "CLIPCART_JOBS_URL": f"sqlite:///{data_dir / f'jobs-{p}.db'}"},
+             "CLIPCART_JOBS_URL": args.jobs or f"sqlite:///{data_dir / f'jobs-{p}.db'}"},
         stdout=subprocess.DEVNULL, stderr=(data_dir / f"server-{p}.log").open("w"))
         for p in ports]
+    if args.jobs:
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "clipcart.cli", "worker", "--workers",
+             str(args.worker_threads)],
+            env={**env, "CLIPCART_BASE_URL": bases[0],
+                 "CLIPCART_PSP_BASE_URL": f"{bases[0]}/psp-sandbox/v1",
+                 "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox"},
+            stdout=subprocess.DEVNULL, stderr=(data_dir / "worker.log").open("w")))
     try:
-        for base, proc in zip(bases, procs, strict=True):
+        for base, proc in zip(bases, procs[:len(bases)], strict=True):
             deadline = time.monotonic() + 120
             while True:
                 try:
@@ -219,11 +242,14 @@ def main() -> None:
             except subprocess.TimeoutExpired:  # a consumer still finishing a retry
                 proc.kill()
                 proc.wait()
+    if args.jobs and args.jobs.startswith("redis"):
+        _forget_queue(args.jobs, queue)
     errors = {k: v for k, v in outcomes.items() if k not in ("PAID", "OUT_OF_STOCK")}
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
           f"{platform.release()}; python {platform.python_version()}")
     print(f"database: {make_url(url).get_backend_name()}; servers: {args.servers}; "
-          f"client threads: {args.threads}")
+          f"client threads: {args.threads}; jobs: "
+          f"{'worker process on ' + args.jobs.split(':')[0] if args.jobs else 'in-process'}")
     print(f"buyers: {args.buyers}  units: {args.units}  paid: {outcomes['PAID']}  "
           f"out of stock: {outcomes['OUT_OF_STOCK']}  errors: {sum(errors.values())} {errors}")
     print(f"buyers/s: {args.buyers / elapsed:.1f}  paid orders/s: "
@@ -237,6 +263,16 @@ def main() -> None:
           f"({args.threads} connections)")
     if created and args.database:
         _drop(args.database, created)
+
+
+def _forget_queue(url: str, queue: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(f"*{queue}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 def _hot_row_again(url: str, threads: int) -> float:

@@ -46,7 +46,7 @@ def test_expiry_that_lands_just_before_the_capture_refunds_the_buyer_in_full(
         frozen_clock.advance(minutes=31)
         assert release_expired_now() == 1
 
-    with run_before("clipcart.payments.service.start_payment", once(expire)):
+    with run_before("clipcart.payments.service.send_payment", once(expire)):
         answer = pay(client, who, checkout_id)
     assert answer.status_code == 409 and answer.json()["code"] == "CHECKOUT_EXPIRED"
     got = client.get(f"/api/v1/checkouts/{checkout_id}", headers=who.headers).json()
@@ -74,7 +74,7 @@ def test_two_payments_racing_for_one_checkout_charge_once(client, db):
     def second_payment() -> None:
         competitor["answer"] = pay(client, who, checkout_id, key="second")
 
-    with run_before("clipcart.payments.service.start_payment", once(second_payment)):
+    with run_before("clipcart.payments.service.send_payment", once(second_payment)):
         first = pay(client, who, checkout_id, key="first")
     second = competitor["answer"]
     assert first.json()["status"] == "PAID", first.text

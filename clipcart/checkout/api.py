@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
+from sqlalchemy.orm import Session
 
 from clipcart import idempotency
 from clipcart.checkout import carts, payment, service
@@ -221,8 +222,9 @@ def pay_checkout(checkout_id: FromPath[str], data: JSONBody[PaymentBody],
                                field="Idempotency-Key")
     scope, body = f"checkout-payment:{request.user.id}", {"checkout_id": str(cid),
                                                           "payment_token": data.payment_token}
-    if key is not None:
-        with transaction() as session:
+    db = get_database()
+    with db.transaction() as session:  # the key, the checkout and the intent: one commit
+        if key is not None:
             try:
                 stored = idempotency.claim(session, scope, key, body)
             except DomainError as exc:  # the first request did not finish: safe to repeat
@@ -231,18 +233,23 @@ def pay_checkout(checkout_id: FromPath[str], data: JSONBody[PaymentBody],
                 stored = None
             if stored is not None:
                 return stored.body
-    outcome = payment.pay_checkout(get_database(), checkout_id=cid,
-                                   buyer_user_id=request.user.id,
-                                   payment_token=data.payment_token,
-                                   idempotency_key=key or f"token:{data.payment_token}",
-                                   return_url=return_url(request, cid))
-    answer = {"checkout_id": str(cid), "status": outcome.status,
-              "order_ids": [str(i) for i in outcome.order_ids],
-              "next_action": outcome.next_action}
-    if key is not None and outcome.status == "PAID":
-        with transaction() as session:
-            idempotency.remember(session, scope, key, 200, answer)
-    return answer
+        prepared = payment.prepare_payment(
+            session, checkout_id=cid, buyer_user_id=request.user.id,
+            payment_token=data.payment_token,
+            idempotency_key=key or f"token:{data.payment_token}",
+            return_url=return_url(request, cid))
+
+    def remember(session: Session, outcome: payment.PayOutcome) -> None:
+        if key is not None:  # stored with the capture it answers for
+            idempotency.remember(session, scope, key, 200, _payment_json(outcome))
+
+    return _payment_json(payment.finish_payment(db, prepared, on_paid=remember))
+
+
+def _payment_json(outcome: payment.PayOutcome) -> dict[str, Any]:
+    return {"checkout_id": str(outcome.checkout_id), "status": outcome.status,
+            "order_ids": [str(i) for i in outcome.order_ids],
+            "next_action": outcome.next_action}
 
 
 router = Router(path="/", route_handlers=[get_cart, add_cart_line, update_cart_line,

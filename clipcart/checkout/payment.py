@@ -10,6 +10,7 @@ Steps that undo themselves: reserve stock / release it; charge / refund.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,6 +33,7 @@ from clipcart.ledger.accounts import ESCROW, EXTERNAL_PSP
 from clipcart.money import Money
 from clipcart.orders import service as orders
 from clipcart.payments import service as payments
+from clipcart.payments.intents import IntentView
 from clipcart.payments.intents import result as result_of
 from clipcart.payments.states import DEAD
 
@@ -123,39 +125,105 @@ def _outcome(db: Database, checkout_id: int, status: str,
     return PayOutcome(checkout_id, status, ids, next_action)  # type: ignore[arg-type]
 
 
-def _ready(db: Database, checkout_id: int, buyer_user_id: int) -> tuple[str, Money]:
-    with db.transaction() as session:
-        checkout = lock_checkout(session, checkout_id)
-        if checkout.buyer_user_id != buyer_user_id:
-            raise NotFound("No such checkout.")
-        if checkout.status == "OPEN" and clock.now() >= checkout.expires_at:
-            raise Conflict("This checkout expired; its stock is released. Check out again.",
-                           code="CHECKOUT_EXPIRED")
-        return checkout.status, Money(checkout.total_minor, checkout.currency)
+@dataclass(frozen=True)
+class PreparedPayment:
+    """What ``prepare_payment`` found: a payment to send, or the checkout's final word."""
+
+    checkout_id: int
+    status: str  # the checkout's status, or "IN_PROGRESS" (another request's payment)
+    opened: payments.OpenedPayment | None = None
+
+
+OnPaid = Callable[[Session, PayOutcome], None]
+
+
+def prepare_payment(session: Session, *, checkout_id: int, buyer_user_id: int,
+                    payment_token: str, idempotency_key: str,
+                    return_url: str) -> PreparedPayment:
+    """Check the buyer's checkout (locked) and open its payment intent, in the caller's
+    transaction, which must commit before ``finish_payment`` calls the provider."""
+    checkout = lock_checkout(session, checkout_id)
+    if checkout.buyer_user_id != buyer_user_id:
+        raise NotFound("No such checkout.")
+    if checkout.status == "OPEN" and clock.now() >= checkout.expires_at:
+        raise Conflict("This checkout expired; its stock is released. Check out again.",
+                       code="CHECKOUT_EXPIRED")
+    if checkout.status in ("PAID", "PAYMENT_FAILED"):
+        return PreparedPayment(checkout_id, checkout.status)
+    if checkout.status != "OPEN":
+        raise Conflict(f"This checkout is {checkout.status.lower()}; check out again.",
+                       code="CHECKOUT_CLOSED")
+    try:
+        opened = payments.open_payment(
+            session, reference=payment_reference(checkout_id),
+            amount=Money(checkout.total_minor, checkout.currency),
+            payment_token=payment_token, return_url=return_url,
+            idempotency_key=f"checkout:{checkout_id}:{idempotency_key}")
+    except Conflict as exc:
+        if exc.code != "PAYMENT_ALREADY_EXISTS":
+            raise
+        return PreparedPayment(checkout_id, "IN_PROGRESS")
+    return PreparedPayment(checkout_id, "OPEN", opened)
+
+
+def finish_payment(db: Database, prepared: PreparedPayment, *,
+                   on_paid: OnPaid | None = None) -> PayOutcome:
+    """Call the provider (no transaction open) and apply its answer in the same commit
+    that records it: intent, stock, orders, ledger and ``on_paid`` (the API stores its
+    idempotent answer there) together. Raises PaymentDeclined (402) on a decline."""
+    checkout_id = prepared.checkout_id
+    if prepared.status == "PAID":
+        outcome = _outcome(db, checkout_id, "PAID")
+        if on_paid is not None:
+            with db.transaction() as session:
+                on_paid(session, outcome)
+        return outcome
+    if prepared.status == "PAYMENT_FAILED":
+        return _outcome(db, checkout_id, "FAILED")
+    if prepared.opened is None:  # another request's payment is paid or in progress
+        return settle(db, checkout_id)
+    applied: list[tuple[str, PayOutcome | None]] = []
+
+    def apply(session: Session, intent: IntentView) -> None:
+        current = result_of(intent)
+        if current.status == "PAID":
+            final = apply_capture(session, checkout_id)
+            if final != "PAID":  # the capture is refunded; the buyer is told after commit
+                applied.append((final, None))
+                return
+            outcome = PayOutcome(checkout_id, "PAID", _order_ids(session, checkout_id), None)
+            if on_paid is not None:
+                on_paid(session, outcome)
+            applied.append(("PAID", outcome))
+        elif current.status == "FAILED":
+            apply_failure(session, checkout_id, current.message or "payment failed")
+            applied.append(("FAILED", None))
+        else:
+            applied.append(("REQUIRES_ACTION", PayOutcome(
+                checkout_id, "REQUIRES_ACTION", _order_ids(session, checkout_id),
+                current.next_action)))
+
+    payments.send_payment(db, prepared.opened, then=apply)
+    status, answer = applied[-1]
+    if answer is not None:
+        return answer
+    if status == "FAILED":
+        raise PaymentDeclined("The card was declined; the orders are cancelled and their "
+                              "stock released. Check out again with another card.",
+                              extra={"checkout_id": str(checkout_id)})
+    raise Conflict("The checkout expired before the payment arrived; the payment is "
+                   "refunded in full.", code="CHECKOUT_EXPIRED")
 
 
 def pay_checkout(db: Database, *, checkout_id: int, buyer_user_id: int, payment_token: str,
                  idempotency_key: str, return_url: str) -> PayOutcome:
     """Charge the checkout's total with a provider card token. A retry with the same key
     returns the same answer and never charges twice. Never call inside a transaction."""
-    status, amount = _ready(db, checkout_id, buyer_user_id)
-    if status == "PAID":
-        return _outcome(db, checkout_id, "PAID")
-    if status == "PAYMENT_FAILED":
-        return _outcome(db, checkout_id, "FAILED")
-    if status != "OPEN":
-        raise Conflict(f"This checkout is {status.lower()}; check out again.",
-                       code="CHECKOUT_CLOSED")
-    try:
-        result = payments.start_payment(
-            db, reference=payment_reference(checkout_id), amount=amount,
-            payment_token=payment_token, return_url=return_url,
-            idempotency_key=f"checkout:{checkout_id}:{idempotency_key}")
-    except Conflict as exc:
-        if exc.code != "PAYMENT_ALREADY_EXISTS":
-            raise
-        return settle(db, checkout_id)  # another request's payment is paid or in progress
-    return _apply_result(db, checkout_id, result.status, result.next_action, result.message)
+    with db.transaction() as session:
+        prepared = prepare_payment(session, checkout_id=checkout_id,
+                                   buyer_user_id=buyer_user_id, payment_token=payment_token,
+                                   idempotency_key=idempotency_key, return_url=return_url)
+    return finish_payment(db, prepared)
 
 
 def _apply_result(db: Database, checkout_id: int, status: str,

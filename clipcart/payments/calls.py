@@ -6,6 +6,8 @@ import hashlib
 import json
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
+
 from clipcart.db import Database
 from clipcart.errors import Conflict, DomainError, ValidationFailed
 from clipcart.money import Money
@@ -45,15 +47,23 @@ def check_key(key: str) -> str:
     return key
 
 
+Then = Callable[[Session, IntentView], None]
+
+
 def record(db: Database, intent_id: int, snap: ProviderPayment, source: Source = "api",
-            *, settle: bool = False) -> IntentView:
-    """Step 3: the provider's answer, applied in a short transaction of its own."""
+           *, settle: bool = False, then: Then | None = None) -> IntentView:
+    """Step 3: the provider's answer, applied in a short transaction of its own. ``then``
+    runs in that transaction with the result (the caller applies the outcome to its own
+    records in the same commit, e.g. checkout marks its orders paid)."""
     with db.transaction() as session:
         intent = lock_intent(session, intent_id)
         apply_snapshot(session, intent, snap, source=source)
         if settle:  # the provider refused the call: nothing is pending any more
             clear_pending(intent)
-        return view(intent)
+        current = view(intent)
+        if then is not None:
+            then(session, current)
+        return current
 
 
 def call(db: Database, intent_id: int, adapter: PaymentProvider, payment_id: str,

@@ -11,6 +11,8 @@ the provider never does the work twice. Never call them inside an open transacti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,6 +27,7 @@ from clipcart.payments.adapters import get_provider
 from clipcart.payments.calls import (
     RETRYABLE_REJECTIONS,
     IdempotencyKeyReused,
+    Then,
     call,
     check_key,
     fingerprint,
@@ -53,59 +56,105 @@ from clipcart.payments.provider import (
 
 # start ----------------------------------------------------------------------------------
 
-def _open_intent(db: Database, *, reference: str, amount: Money, payment_token: str,
-                 return_url: str, key: str, capture: CaptureMode, provider: str) -> int:
-    """Step 1: the intent, committed before any call; a retry finds it by its key."""
-    print_ = fingerprint(reference, amount.minor, amount.currency, payment_token, return_url,
-                          capture, provider)
+def _validate(reference: str, amount: Money, payment_token: str, return_url: str,
+              capture: CaptureMode) -> str:
+    reference = reference.strip()
+    if not 0 < len(reference) <= 120:
+        raise ValidationFailed("A payment reference is 1 to 120 characters.", field="reference")
+    if amount.minor <= 0:
+        raise ValidationFailed("The amount must be positive.", field="amount")
+    if not 0 < len(payment_token) <= 100:
+        raise ValidationFailed("A payment token is required.", field="payment_token")
+    if not return_url.startswith(("http://", "https://")):
+        raise ValidationFailed("return_url must be an absolute http(s) URL.", field="return_url")
+    if capture not in ("automatic", "manual"):
+        raise ValidationFailed("capture is 'automatic' or 'manual'.", field="capture")
+    return reference
 
-    def existing(session: Session) -> int | None:
+
+@dataclass(frozen=True)
+class OpenedPayment:
+    """A committed-to-be intent and the request that sends it (None: it was sent before)."""
+
+    intent_id: int
+    request: CreatePayment | None
+
+
+def open_payment(session: Session, *, reference: str, amount: Money, payment_token: str,
+                 return_url: str, idempotency_key: str, capture: CaptureMode = "automatic",
+                 provider: str = "sandbox") -> OpenedPayment:
+    """Step 1 in the caller's transaction (which must commit before ``send_payment``): the
+    intent, found again by its key on a retry. The same key with other values is 422; a
+    reference with another payment paid or in progress is 409 PAYMENT_ALREADY_EXISTS."""
+    reference = _validate(reference, amount, payment_token, return_url, capture)
+    key = check_key(idempotency_key)
+    print_ = fingerprint(reference, amount.minor, amount.currency, payment_token, return_url,
+                         capture, provider)
+
+    def existing() -> OpenedPayment | None:
         found = session.execute(
             select(PaymentIntent).where(PaymentIntent.idempotency_key == key)
         ).scalar_one_or_none()
-        if found is not None and found.fingerprint != print_:
+        if found is None:
+            return None
+        if found.fingerprint != print_:
             raise IdempotencyKeyReused("This Idempotency-Key was used for a different payment.")
-        return None if found is None else found.id
+        return OpenedPayment(found.id, _request(found)
+                             if found.status == states.REQUIRES_PAYMENT else None)
 
+    found = existing()
+    if found is not None:
+        return found
+    now = clock.now()
+    intent = PaymentIntent(
+        id=new_id(), reference=reference, live_reference=reference, idempotency_key=key,
+        fingerprint=print_, provider=provider, amount_minor=amount.minor,
+        currency=amount.currency, capture_mode=capture, payment_token=payment_token,
+        return_url=return_url, status=states.REQUIRES_PAYMENT, captured_minor=0,
+        refunded_minor=0, refund_pending_minor=0, pending_op="create",
+        pending_since=now, created_at=now, updated_at=now)
     try:
-        with db.transaction() as session:
-            found_id = existing(session)
-            if found_id is not None:
-                return found_id
-            now = clock.now()
-            intent = PaymentIntent(
-                id=new_id(), reference=reference, live_reference=reference, idempotency_key=key,
-                fingerprint=print_, provider=provider, amount_minor=amount.minor,
-                currency=amount.currency, capture_mode=capture, payment_token=payment_token,
-                return_url=return_url, status=states.REQUIRES_PAYMENT, captured_minor=0,
-                refunded_minor=0, refund_pending_minor=0, pending_op="create",
-                pending_since=now, created_at=now, updated_at=now)
+        with session.begin_nested():
             session.add(intent)
             session.flush()
-            record_history(session, intent, None, states.REQUIRES_PAYMENT,
-                           amount=amount.minor, source="api")
-            return intent.id
     except IntegrityError:
-        with db.sessions() as session:
-            found_id = existing(session)
-        if found_id is not None:
-            return found_id  # a concurrent request with the same key created it
+        found = existing()
+        if found is not None:
+            return found  # a concurrent request with the same key created it
         raise Conflict(f"{reference} already has a payment that is paid or in progress.",
                        code="PAYMENT_ALREADY_EXISTS") from None
+    record_history(session, intent, None, states.REQUIRES_PAYMENT, amount=amount.minor,
+                   source="api")
+    return OpenedPayment(intent.id, _request(intent))
+
+
+def _request(intent: PaymentIntent) -> CreatePayment:
+    return CreatePayment(
+        amount_minor=intent.amount_minor, currency=intent.currency,
+        token=intent.payment_token, capture=intent.capture_mode,  # type: ignore[arg-type]
+        reference=intent.reference, return_url=intent.return_url, intent_id=str(intent.id))
 
 
 def send_create(db: Database, intent_id: int, adapter: PaymentProvider,
-                 source: Source = "api") -> IntentView:
-    """Step 2 and 3 of a payment; safe to repeat: the provider's key is the intent's."""
-    with db.sessions() as session:
-        intent = session.get(PaymentIntent, intent_id)
-        assert intent is not None
-        if intent.status != states.REQUIRES_PAYMENT:
-            return view(intent)
-        request = CreatePayment(
-            amount_minor=intent.amount_minor, currency=intent.currency,
-            token=intent.payment_token, capture=intent.capture_mode,  # type: ignore[arg-type]
-            reference=intent.reference, return_url=intent.return_url, intent_id=str(intent.id))
+                source: Source = "api", *, request: CreatePayment | None = None,
+                then: Then | None = None) -> IntentView:
+    """Step 2 and 3 of a payment; safe to repeat: the provider's key is the intent's.
+    ``request`` saves reading the intent again; ``then`` runs in the transaction that
+    records the outcome (see ``calls.record``)."""
+    if request is None:
+        with db.sessions() as session:
+            intent = session.get(PaymentIntent, intent_id)
+            assert intent is not None
+            if intent.status != states.REQUIRES_PAYMENT:
+                current = view(intent)
+                request = None
+            else:
+                request = _request(intent)
+        if request is None:
+            if then is not None:
+                with db.transaction() as session:
+                    then(session, view(lock_intent(session, intent_id)))
+            return current
     try:
         snap = adapter.create_payment(request, idempotency_key=f"intent-{intent_id}-create")
     except ProviderRejected as exc:
@@ -118,8 +167,20 @@ def send_create(db: Database, intent_id: int, adapter: PaymentProvider,
                 intent.failure_message = exc.detail
                 clear_pending(intent)
                 transition(session, intent, states.FAILED, source=source)
-            return view(intent)
-    return record(db, intent_id, snap, source)
+            current = view(intent)
+            if then is not None:
+                then(session, current)
+            return current
+    return record(db, intent_id, snap, source, then=then)
+
+
+def send_payment(db: Database, opened: OpenedPayment, *, then: Then | None = None,
+                 provider: PaymentProvider | None = None) -> PaymentResult:
+    """Steps 2 and 3 for an intent from ``open_payment`` once its transaction committed.
+    Raises ProviderUnavailable (503) when the outcome is unknown: retry with the same key."""
+    adapter = provider or get_provider()
+    return result(send_create(db, opened.intent_id, adapter, request=opened.request,
+                              then=then))
 
 
 def start_payment(db: Database, *, reference: str, amount: Money, payment_token: str,
@@ -130,23 +191,14 @@ def start_payment(db: Database, *, reference: str, amount: Money, payment_token:
     result and never charges twice; the same key with other values is 422. One reference
     has at most one payment that is paid or in progress (409 PAYMENT_ALREADY_EXISTS).
     Raises ProviderUnavailable (503) when the outcome is unknown: retry with the same key."""
-    reference = reference.strip()
-    if not 0 < len(reference) <= 120:
-        raise ValidationFailed("A payment reference is 1 to 120 characters.", field="reference")
-    if amount.minor <= 0:
-        raise ValidationFailed("The amount must be positive.", field="amount")
-    if not 0 < len(payment_token) <= 100:
-        raise ValidationFailed("A payment token is required.", field="payment_token")
-    if not return_url.startswith(("http://", "https://")):
-        raise ValidationFailed("return_url must be an absolute http(s) URL.", field="return_url")
-    if capture not in ("automatic", "manual"):
-        raise ValidationFailed("capture is 'automatic' or 'manual'.", field="capture")
+    _validate(reference, amount, payment_token, return_url, capture)
     adapter = provider or get_provider()
-    intent_id = _open_intent(db, reference=reference, amount=amount,
-                             payment_token=payment_token, return_url=return_url,
-                             key=check_key(idempotency_key), capture=capture,
-                             provider=adapter.name)
-    return result(send_create(db, intent_id, adapter))
+    with db.transaction() as session:
+        opened = open_payment(session, reference=reference, amount=amount,
+                              payment_token=payment_token, return_url=return_url,
+                              idempotency_key=idempotency_key, capture=capture,
+                              provider=adapter.name)
+    return send_payment(db, opened, provider=adapter)
 
 
 # capture, void --------------------------------------------------------------------------

@@ -8,7 +8,14 @@ the amounts in minor units.
 """
 
 from clipcart.payments.calls import IdempotencyKeyReused
-from clipcart.payments.charges import capture, start_payment, void
+from clipcart.payments.charges import (
+    OpenedPayment,
+    capture,
+    open_payment,
+    send_payment,
+    start_payment,
+    void,
+)
 from clipcart.payments.intents import (
     IntentView,
     PaymentResult,
@@ -30,9 +37,10 @@ from clipcart.payments.refunds import refund
 from clipcart.payments.webhooks import WebhookOutcome, handle_webhook
 
 __all__ = [
-    "IdempotencyKeyReused", "IntentView", "PaymentProvider", "PaymentResult",
+    "IdempotencyKeyReused", "IntentView", "OpenedPayment", "PaymentProvider", "PaymentResult",
     "ProviderRejected", "ProviderUnavailable", "RefundView", "TransitionView",
     "WebhookOutcome", "WebhookRejected", "capture", "get_intent", "handle_webhook",
-    "history_of", "intents_for_reference", "reconcile", "refresh", "refund", "refunds_of",
-    "start_payment", "void",
+    "history_of", "intents_for_reference", "open_payment", "reconcile", "refresh", "refund",
+    "refunds_of",
+    "send_payment", "start_payment", "void",
 ]

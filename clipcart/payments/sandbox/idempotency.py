@@ -31,6 +31,10 @@ class Answer:
     replayed: bool = False
 
 
+class UnknownMerchant(Exception):
+    """The authenticated merchant's row is gone: authenticate again."""
+
+
 class KeyReused(DomainError):
     status = 422
     code = "IDEMPOTENCY_KEY_REUSED"
@@ -69,16 +73,16 @@ def run(db: Database, merchant_id: int, key: str | None, print_: str,
     try:
         with db.transaction() as session:
             merchant = session.get(PspMerchant, merchant_id)
-            assert merchant is not None
+            if merchant is None:  # a remembered merchant that is gone (emptied database)
+                raise UnknownMerchant()
             stored = _stored(session, merchant_id, key, print_)
             if stored is not None:
                 return stored
-            session.add(PspIdempotencyKey(merchant_id=merchant_id, key=key, fingerprint=print_,
-                                          status_code=0, response={}, created_at=clock.now()))
+            row = PspIdempotencyKey(merchant_id=merchant_id, key=key, fingerprint=print_,
+                                    status_code=0, response={}, created_at=clock.now())
+            session.add(row)
             session.flush()  # a concurrent first request holds this key until it ends
             answer = work(session, merchant)
-            row = session.get(PspIdempotencyKey, (merchant_id, key))
-            assert row is not None
             row.status_code, row.response = answer.status_code, answer.body
             return answer
     except IntegrityError:

@@ -68,6 +68,17 @@ def _register_platform_merchant(db: Database) -> None:
         pass  # registered concurrently
 
 
+# The platform merchant's id by key digest, with the webhook settings it was checked
+# against: the settings are per process, and every use reads the row by its primary key
+# in its own transaction (a row that is gone makes the caller forget and authenticate).
+_authenticated: dict[str, tuple[int, str, str]] = {}
+
+
+def forget_merchants() -> None:
+    """Drop remembered merchants (their rows were deleted)."""
+    _authenticated.clear()
+
+
 def authenticate(db: Database, authorization: str | None) -> int:
     """The merchant whose secret key is the Bearer of ``authorization``."""
     scheme, _, secret = (authorization or "").partition(" ")
@@ -77,6 +88,9 @@ def authenticate(db: Database, authorization: str | None) -> int:
                            code="API_KEY_REQUIRED")
     digest = _digest(secret)
     conf = get_payment_settings()
+    known = _authenticated.get(digest)
+    if known is not None and known[1:] == (conf.webhook_url, conf.webhook_secret):
+        return known[0]
     is_platform = hmac.compare_digest(digest, _digest(conf.secret_key))
     with db.sessions() as session:
         merchant = session.execute(
@@ -85,6 +99,8 @@ def authenticate(db: Database, authorization: str | None) -> int:
         current = merchant is not None and (merchant.webhook_url, merchant.webhook_secret) == (
             conf.webhook_url, conf.webhook_secret)
     if merchant is not None and (current or not is_platform):
+        if is_platform:  # its row only changes with this process's settings: remember it
+            _authenticated[digest] = (merchant.id, conf.webhook_url, conf.webhook_secret)
         return merchant.id
     if not is_platform:
         raise Unauthorized("This API key is not valid.", code="INVALID_API_KEY")
@@ -159,23 +175,20 @@ def create_payment(session: Session, merchant: PspMerchant, *, amount: int, curr
     session.add(payment)  # inserted by the first move(), with its first status
     if card.behaviour in DECLINES:
         payment.decline_code, payment.failure_message = DECLINES[card.behaviour]
-        move(session, payment, "failed", note=payment.decline_code)
-    elif card.behaviour == "challenge":
+        return move(session, payment, "failed", note=payment.decline_code)
+    if card.behaviour == "challenge":
         payment.challenge_url = (f"{public_base.rstrip('/')}/psp-sandbox/challenge/"
                                  f"{external_id('pay', payment.id)}"
                                  f"?session={challenge_token(payment.id)}")
-        move(session, payment, "requires_action", note="3-D Secure challenge")
-    else:
-        _authorize(session, payment)
-    return payment_json(session, payment)
+        return move(session, payment, "requires_action", note="3-D Secure challenge")
+    return _authorize(session, payment)
 
 
-def _authorize(session: Session, payment: PspPayment, note: str = "") -> None:
+def _authorize(session: Session, payment: PspPayment, note: str = "") -> dict[str, Any]:
     if payment.capture_method == "automatic":
         payment.amount_captured = payment.amount
-        move(session, payment, "succeeded", amount=payment.amount, note=note)
-    else:
-        move(session, payment, "authorized", amount=payment.amount, note=note)
+        return move(session, payment, "succeeded", amount=payment.amount, note=note)
+    return move(session, payment, "authorized", amount=payment.amount, note=note)
 
 
 def get_payment(session: Session, merchant: PspMerchant, payment_ref: str) -> dict[str, Any]:

@@ -41,8 +41,9 @@ def event_type(from_status: str | None, to_status: str) -> str:
 
 
 def move(session: Session, payment: PspPayment, to_status: str, *, amount: int | None = None,
-         note: str = "", refund: PspRefund | None = None) -> None:
-    """Change the status (fields already updated by the caller), with history and webhook."""
+         note: str = "", refund: PspRefund | None = None) -> dict[str, Any]:
+    """Change the status (fields already updated by the caller), with history and webhook;
+    returns the payment's JSON after the move (what the event carries)."""
     from_status: str | None = payment.status if payment.status else None
     if to_status not in TRANSITIONS.get(from_status, frozenset()):
         raise Conflict(f"A payment cannot go from {from_status} to {to_status}.",
@@ -60,6 +61,7 @@ def move(session: Session, payment: PspPayment, to_status: str, *, amount: int |
         data["refund"] = refund_json(refund)
     webhooks.record_event(session, payment.merchant_id, payment.id,
                           event_type(from_status, to_status), data)
+    return dict(data["object"])
 
 
 def external_id(prefix: str, value: int) -> str:

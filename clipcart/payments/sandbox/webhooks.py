@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,7 +99,7 @@ def _post(url: str, secret: str, body: bytes, event_id: int) -> tuple[int | None
     headers = {"content-type": "application/json", EVENT_ID_HEADER: f"evt_{event_id}",
                SIGNATURE_HEADER: sign(secret, int(clock.now().timestamp()), body),
                "user-agent": "sandbox-psp-webhooks/1"}
-    client = _client_override or httpx.Client(timeout=TIMEOUT_SECONDS)
+    client = _client_override or _shared_client()
     try:
         response = client.post(url, content=body, headers=headers)
         if 200 <= response.status_code < 300:
@@ -106,9 +107,19 @@ def _post(url: str, secret: str, body: bytes, event_id: int) -> tuple[int | None
         return response.status_code, response.text[:500]
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
-    finally:
-        if client is not _client_override:
-            client.close()
+
+
+_shared: httpx.Client | None = None
+_shared_lock = threading.Lock()
+
+
+def _shared_client() -> httpx.Client:
+    """One pooled client per process: deliveries reuse keep-alive connections."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = httpx.Client(timeout=TIMEOUT_SECONDS)
+        return _shared
 
 
 def deliver(db: Database, event_id: int) -> bool:
