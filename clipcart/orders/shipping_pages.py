@@ -42,7 +42,7 @@ def _desk(user: CurrentUser, shop_id: str, *, tab: str | None = None,
         page = shipping_queries.shop_packages(
             session, shop.id, shipping_queries.SHIPPING_TABS[key][1], page_token=page_token)
         printed_ids = [p for p in printed.split(",") if p.isdigit()][:packages.BATCH_MAX]
-        return render(session, user, shop, "orders", "orders/shipping.html", {
+        return render(session, user, shop, "shipping", "orders/shipping.html", {
             "page": page, "tab": key, "tabs": shipping_queries.SHIPPING_TABS,
             "carriers": carriers.carrier_choices(), "error": error,
             "printed": ",".join(printed_ids), "printed_count": len(printed_ids),
@@ -140,7 +140,7 @@ def _split_page(user: CurrentUser, shop_id: str, pid: int, error: str | None = N
         shop = _shop(session, user, shop_id)
         pkg = packages.shop_package(session, shop.id, pid)
         view = shipping_queries.views_of(session, [pkg])[0]
-        return render(session, user, shop, "orders", "orders/split.html",
+        return render(session, user, shop, "shipping", "orders/split.html",
                       {"v": view, "error": error}, status_code=status_code)
 
 
