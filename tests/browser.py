@@ -65,6 +65,8 @@ def browser_page(viewport: dict[str, int] | None = None) -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
                                      headless=True)
         context = browser.new_context(viewport=viewport or {"width": 390, "height": 844})
+        context.set_default_timeout(60_000)  # a loaded CI machine is slow, not wrong
+        context.set_default_navigation_timeout(60_000)
         page = context.new_page()
         try:
             yield page
