@@ -33,12 +33,17 @@ from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
+from clipcart.media import media_router
 from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
 from clipcart.orders import shipping_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
 from clipcart.shops import pages as shops_pages
+from clipcart.social import api as social_api
+from clipcart.social import operator_pages as social_operator_pages
+from clipcart.social import pages as social_pages
+from clipcart.social import seller_pages as social_seller_pages
 from clipcart.web import pages as web_pages
 from clipcart.web.auth import AuthMiddleware
 from clipcart.web.problems import EXCEPTION_HANDLERS
@@ -53,7 +58,8 @@ def _api_router() -> Router:
     return Router(path="/api/v1", route_handlers=[identity_api.router, catalog_routes.api_router,
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
-                                                  orders_api.router, carriers_api.router],
+                                                  orders_api.router, carriers_api.router,
+                                                  social_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -93,11 +99,11 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             checkout_pages.router,
             *catalog_routes.page_routers,
             discovery_pages.router,
+            social_pages.router, social_seller_pages.router, social_operator_pages.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),
-            create_static_files_router(path="/media", directories=[settings.media_dir],
-                                       include_in_schema=False, name="media"),
+            media_router(settings.media_dir),
         ],
         middleware=[AuthMiddleware()],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="cc_csrf",

@@ -69,6 +69,8 @@ class Settings:
     server_threads: int
     debug: bool
     extra: dict[str, str] = field(default_factory=dict)
+    video_max_bytes: int = 50 * 1024 * 1024
+    video_max_seconds: int = 180
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,6 +111,8 @@ def load_settings() -> Settings:
         max_body_bytes=_env_int("CLIPCART_MAX_BODY_BYTES", 10 * 1024 * 1024),
         server_threads=_env_int("CLIPCART_SERVER_THREADS", 100),
         debug=_env_bool("CLIPCART_DEBUG", False),
+        video_max_bytes=_env_int("CLIPCART_VIDEO_MAX_BYTES", 50 * 1024 * 1024),
+        video_max_seconds=_env_int("CLIPCART_VIDEO_MAX_SECONDS", 180),
     )
 
 

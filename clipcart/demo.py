@@ -17,6 +17,7 @@ from clipcart.catalog.submission import create_and_submit
 from clipcart.db import get_database
 from clipcart.demo_catalog import SHOPS, DemoProduct, DemoShop, local_price
 from clipcart.demo_images import product_picture
+from clipcart.demo_social import seed_social
 from clipcart.identity import service as identity
 from clipcart.shops import service as shops
 from clipcart.shops.models import Shop
@@ -56,6 +57,7 @@ def seed() -> Iterator[str]:
                     country=person.country, birth_date=person.birth, display_name=person.name))
             yield f"buyer ({person.country}): {person.email} / {DEMO_PASSWORD}"
         yield from seed_shops(session)
+        yield from seed_social(session, DEMO_PASSWORD, [p.email for p in DEMO_USERS])
 
 
 def _stock(code: str) -> int:

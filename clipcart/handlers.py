@@ -6,6 +6,7 @@ import clipcart.discovery.events
 import clipcart.identity.events
 import clipcart.orders.events
 import clipcart.shops.events
+import clipcart.social.events
 from clipcart.carriers import jobs as carriers_jobs
 from clipcart.checkout import jobs as checkout_jobs
 from clipcart.inventory import jobs as inventory_jobs
@@ -15,4 +16,4 @@ from clipcart.payments import tasks as payments_tasks
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
               clipcart.checkout.events, checkout_jobs, orders_jobs,
-              carriers_jobs, clipcart.orders.events)
+              carriers_jobs, clipcart.orders.events, clipcart.social.events)

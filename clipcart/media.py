@@ -9,6 +9,7 @@ a thumbnail. ``CLIPCART_MEDIA_URL`` chooses the backend: empty for ``<data dir>/
 from __future__ import annotations
 
 import io
+import mimetypes
 import os
 import secrets
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlparse
 
+from litestar import Request, route
+from litestar.params import FromPath
+from litestar.response import Response, Stream
 from PIL import Image, UnidentifiedImageError
 
 from clipcart.config import get_settings
@@ -194,3 +198,83 @@ def store_image(data: bytes, prefix: str, max_bytes: int = MAX_IMAGE_BYTES,
 
 def media_url(key: str | None) -> str | None:
     return get_storage().url(key) if key else None
+
+
+# --- Serving local media, with HTTP range requests (browsers seek videos with them) ---
+
+_CHUNK = 256 * 1024
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """The inclusive byte range asked by a single-range ``Range`` header, or None when it
+    asks several ranges (the whole file is then sent). Raises ``ValueError`` when the
+    range is malformed or cannot be satisfied."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or not spec.strip():
+        raise ValueError("not a bytes range")
+    if "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()):
+        raise ValueError("malformed range")
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            raise ValueError("empty suffix range")
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if (last and not last.isdigit()) or start >= size or end < start:
+        raise ValueError("unsatisfiable range")
+    return start, min(end, size - 1)
+
+
+def _read(path: Path, start: int, length: int) -> Any:
+    with path.open("rb") as fh:
+        fh.seek(start)
+        while length > 0:
+            chunk = fh.read(min(_CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+
+
+def media_router(root: Path) -> Any:
+    """``GET|HEAD /media/<key>`` for local storage: whole files (200) or one byte range
+    (206 with ``Content-Range``); a range past the end answers 416."""
+    @route("/media/{key:path}", http_method=["GET", "HEAD"], include_in_schema=False,
+           name="media", sync_to_thread=False)
+    def serve_media(request: Request[Any, Any, Any], key: FromPath[str]) -> Response[Any]:
+        try:
+            path = root / _safe_key(key)
+        except ValueError:
+            return Response(b"Not found", status_code=404, media_type="text/plain")
+        if not path.is_file():
+            return Response(b"Not found", status_code=404, media_type="text/plain")
+        stat = path.stat()
+        size = stat.st_size
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        etag = f'"{stat.st_mtime_ns:x}-{size:x}"'
+        headers = {"Accept-Ranges": "bytes", "ETag": etag,
+                   "Cache-Control": "public, max-age=3600"}
+        wanted = request.headers.get("range")
+        if_range = request.headers.get("if-range")
+        span = None
+        if wanted and (if_range is None or if_range == etag):
+            try:
+                span = parse_range(wanted, size)
+            except ValueError:
+                return Response(b"", status_code=416, media_type=media_type,
+                                headers={**headers, "Content-Range": f"bytes */{size}"})
+        start, end, status = (span[0], span[1], 206) if span else (0, size - 1, 200)
+        length = end - start + 1 if size else 0
+        headers["Content-Length"] = str(length)
+        if span:
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        if request.method == "HEAD":
+            return Response(b"", status_code=status, media_type=media_type, headers=headers)
+        return Stream(_read(path, start, length), status_code=status, media_type=media_type,
+                      headers=headers)
+
+    return serve_media

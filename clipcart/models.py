@@ -13,11 +13,13 @@ import clipcart.orders.models
 import clipcart.payments.models
 import clipcart.payments.sandbox.models
 import clipcart.shops.models
+import clipcart.social.models
 from clipcart.db import Base
 
 CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.models,
                   clipcart.inventory.models, clipcart.ledger.models, clipcart.shops.models,
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
-                  clipcart.discovery.models, clipcart.carriers.models)
+                  clipcart.discovery.models, clipcart.carriers.models,
+                  clipcart.social.models)
 metadata = Base.metadata

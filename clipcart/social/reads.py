@@ -1,0 +1,136 @@
+"""What others read of social, each in a constant number of queries: feed cards, a video
+with its product links, a profile's videos, a profile's header."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clipcart.catalog.paging import Page, decode_token, encode_token, page_size_of
+from clipcart.media import media_url
+from clipcart.social.models import Profile, Video, VideoMention, VideoProduct, VideoTag
+from clipcart.social.products import ProductCard, live_cards
+from clipcart.social.profiles import follows
+from clipcart.social.videos import Viewer, liked, manages
+
+
+def product_url(product_id: int, source_type: str, source_id: int) -> str:
+    """The product page, carrying where the buyer came from into the cart line."""
+    return f"/products/{product_id}?source={source_type}&source_id={source_id}"
+
+
+def _anchors(session: Session, video_ids: Sequence[int]) -> dict[int, list[ProductCard]]:
+    rows = session.execute(select(VideoProduct.video_id, VideoProduct.product_id)
+                           .where(VideoProduct.video_id.in_(list(video_ids)))
+                           .order_by(VideoProduct.video_id, VideoProduct.position)).all()
+    cards = live_cards(session, [r.product_id for r in rows])
+    out: dict[int, list[ProductCard]] = {v: [] for v in video_ids}
+    for r in rows:
+        if r.product_id in cards:
+            out[r.video_id].append(cards[r.product_id])
+    return out
+
+
+def video_cards(session: Session, video_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Feed items for published public videos, in the order given (others are left out):
+    ``{type: "video", id, creator: {id, handle}, caption, poster_url, media_url,
+    products: [{id, title, price}]}``. Three queries, whatever the number of videos."""
+    if not video_ids:
+        return []
+    rows = session.execute(
+        select(Video, Profile.handle, Profile.display_name, Profile.avatar_key)
+        .join(Profile, Profile.id == Video.profile_id)
+        .where(Video.id.in_(list(video_ids)), Video.status == "PUBLISHED",
+               Video.visibility == "PUBLIC")).all()
+    by_id = {r[0].id: r for r in rows}
+    anchors = _anchors(session, list(by_id))
+    items = []
+    for vid in video_ids:
+        if vid not in by_id:
+            continue
+        video, handle, name, avatar = by_id[vid]
+        items.append({
+            "type": "video", "id": str(video.id),
+            "creator": {"id": str(video.profile_id), "handle": handle, "display_name": name,
+                        "avatar_url": media_url(avatar)},
+            "caption": video.caption, "poster_url": media_url(video.poster_key),
+            "media_url": media_url(video.media_key),
+            "like_count": video.like_count, "comment_count": video.comment_count,
+            "products": [{"id": str(c.id), "title": c.title, "price": c.price_json(),
+                          "image_url": c.image_url,
+                          "url": product_url(c.id, "video", video.id)}
+                         for c in anchors[video.id]]})
+    return items
+
+
+def video_json(session: Session, video: Video, profile: Profile,
+               viewer: Viewer) -> dict[str, Any]:
+    """The API's video: media, counts, tags, mentions and its product links."""
+    anchors = _anchors(session, [video.id])[video.id]
+    tags = list(session.scalars(select(VideoTag.tag).where(VideoTag.video_id == video.id)
+                                .order_by(VideoTag.tag)))
+    mentioned = session.execute(select(Profile.id, Profile.handle).join(
+        VideoMention, VideoMention.profile_id == Profile.id)
+        .where(VideoMention.video_id == video.id).order_by(Profile.handle)).all()
+    return {
+        "id": str(video.id),
+        "creator": {"id": str(profile.id), "handle": profile.handle,
+                    "display_name": profile.display_name, "kind": profile.kind,
+                    "avatar_url": media_url(profile.avatar_key)},
+        "caption": video.caption, "hashtags": tags,
+        "mentions": [{"id": str(m.id), "handle": m.handle} for m in mentioned],
+        "media_url": media_url(video.media_key), "poster_url": media_url(video.poster_key),
+        "content_type": video.content_type, "duration_ms": video.duration_ms,
+        "width": video.width, "height": video.height,
+        "visibility": video.visibility, "status": video.status,
+        "view_count": video.view_count, "like_count": video.like_count,
+        "comment_count": video.comment_count, "share_count": video.share_count,
+        "liked": video.id in liked(session, viewer.user_id, [video.id]),
+        "products": [{"id": str(c.id), "title": c.title, "price": c.price_json(),
+                      "price_text": c.price_text(),
+                      "image_url": c.image_url, "shop_id": str(c.shop_id),
+                      "url": product_url(c.id, "video", video.id),
+                      "source": {"type": "video", "id": str(video.id)}} for c in anchors],
+        "created_at": video.created_at.isoformat(),
+    }
+
+
+def profile_videos(session: Session, profile: Profile, viewer: Viewer, *,
+                   page_size: int = 24, page_token: str | None = None) -> Page[Video]:
+    """A profile's videos the viewer may see, newest first (one or two queries)."""
+    size = page_size_of(page_size)
+    query = select(Video).where(Video.profile_id == profile.id).order_by(Video.id.desc())
+    if not (viewer.moderator or manages(session, viewer.user_id, profile)):
+        allowed = ["PUBLIC"]
+        if profile.id in follows(session, viewer.user_id, [profile.id]):
+            allowed.append("FOLLOWERS")
+        query = query.where(Video.status == "PUBLISHED", Video.visibility.in_(allowed))
+    elif not viewer.moderator:
+        query = query.where(Video.status != "REMOVED")
+    after = decode_token(page_token)
+    if after is not None:
+        query = query.where(Video.id < after)
+    rows = list(session.scalars(query.limit(size + 1)))
+    return Page(rows[:size], encode_token(rows[size - 1].id) if len(rows) > size else None)
+
+
+def profile_json(session: Session, profile: Profile, viewer: Viewer) -> dict[str, Any]:
+    return {"id": str(profile.id), "kind": profile.kind, "handle": profile.handle,
+            "display_name": profile.display_name, "bio": profile.bio,
+            "avatar_url": media_url(profile.avatar_key),
+            "shop_id": str(profile.shop_id) if profile.shop_id else None,
+            "follower_count": profile.follower_count,
+            "following_count": profile.following_count,
+            "video_count": profile.video_count,
+            "following": profile.id in follows(session, viewer.user_id, [profile.id]),
+            "is_me": manages(session, viewer.user_id, profile)}
+
+
+def video_summary(video: Video) -> dict[str, Any]:
+    return {"id": str(video.id), "caption": video.caption,
+            "poster_url": media_url(video.poster_key), "media_url": media_url(video.media_key),
+            "view_count": video.view_count, "like_count": video.like_count,
+            "status": video.status, "visibility": video.visibility}
