@@ -33,12 +33,17 @@ from clipcart.identity import pages as identity_pages
 from clipcart.inventory import api as inventory_api
 from clipcart.inventory import pages as inventory_pages
 from clipcart.ledger import pages as ledger_pages
+from clipcart.live import api as live_api
+from clipcart.live import chat_routes as live_realtime
+from clipcart.live import console as live_console
+from clipcart.live import pages as live_pages
 from clipcart.media import media_router
 from clipcart.orders import api as orders_api
 from clipcart.orders import pages as orders_pages
 from clipcart.orders import shipping_pages
 from clipcart.payments import api as payments_api
 from clipcart.payments.sandbox import api as psp_sandbox
+from clipcart.realtime import channels_plugin
 from clipcart.shops import pages as shops_pages
 from clipcart.social import api as social_api
 from clipcart.social import operator_pages as social_operator_pages
@@ -59,7 +64,8 @@ def _api_router() -> Router:
                                                   inventory_api.router, payments_api.router,
                                                   discovery_api.router, checkout_api.router,
                                                   orders_api.router, carriers_api.router,
-                                                  social_api.router],
+                                                  social_api.router,
+                                                  live_api.router, live_realtime.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -100,12 +106,14 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             *catalog_routes.page_routers,
             discovery_pages.router,
             social_pages.router, social_seller_pages.router, social_operator_pages.router,
+            live_pages.router, live_console.router,
             web_pages.router,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "web/static"],
                                        include_in_schema=False),
             media_router(settings.media_dir),
         ],
         middleware=[AuthMiddleware()],
+        plugins=[channels_plugin(settings)],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="cc_csrf",
                                cookie_samesite="lax",
                                exclude=["/api/", "/healthz", "/readyz", "/schema"]),

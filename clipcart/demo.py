@@ -19,6 +19,7 @@ from clipcart.demo_catalog import SHOPS, DemoProduct, DemoShop, local_price
 from clipcart.demo_images import product_picture
 from clipcart.demo_social import seed_social
 from clipcart.identity import service as identity
+from clipcart.live.demo import seed_live
 from clipcart.shops import service as shops
 from clipcart.shops.models import Shop
 
@@ -58,6 +59,7 @@ def seed() -> Iterator[str]:
             yield f"buyer ({person.country}): {person.email} / {DEMO_PASSWORD}"
         yield from seed_shops(session)
         yield from seed_social(session, DEMO_PASSWORD, [p.email for p in DEMO_USERS])
+        yield from seed_live(session, [_demo_shop(session, spec) for spec in SHOPS])
 
 
 def _stock(code: str) -> int:

@@ -4,16 +4,19 @@ import clipcart.catalog.events
 import clipcart.checkout.events
 import clipcart.discovery.events
 import clipcart.identity.events
+import clipcart.live.events
 import clipcart.orders.events
 import clipcart.shops.events
 import clipcart.social.events
 from clipcart.carriers import jobs as carriers_jobs
 from clipcart.checkout import jobs as checkout_jobs
 from clipcart.inventory import jobs as inventory_jobs
+from clipcart.live import jobs as live_jobs
 from clipcart.orders import jobs as orders_jobs
 from clipcart.payments import tasks as payments_tasks
 
 REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.events,
               inventory_jobs, payments_tasks, clipcart.discovery.events,
               clipcart.checkout.events, checkout_jobs, orders_jobs,
-              carriers_jobs, clipcart.orders.events, clipcart.social.events)
+              carriers_jobs, clipcart.orders.events, clipcart.social.events,
+              clipcart.live.events, live_jobs)

@@ -9,6 +9,8 @@ import clipcart.idempotency
 import clipcart.identity.models
 import clipcart.inventory.models
 import clipcart.ledger.models
+import clipcart.live.chat_models
+import clipcart.live.models
 import clipcart.orders.models
 import clipcart.payments.models
 import clipcart.payments.sandbox.models
@@ -21,5 +23,5 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
                   clipcart.discovery.models, clipcart.carriers.models,
-                  clipcart.social.models)
+                  clipcart.social.models, clipcart.live.models, clipcart.live.chat_models)
 metadata = Base.metadata

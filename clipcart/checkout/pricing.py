@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,6 +76,60 @@ class WantedLine:
     source_id: str | None
 
 
+@dataclass(frozen=True)
+class PriceAdjustment:
+    """A unit price other than the SKU's own, granted to one line by its source's pricer."""
+
+    unit_price: Money
+    grant: str  # what granted it (e.g. "flash_sale:<id>"): the pricer's own reference
+
+
+class LinePricer(Protocol):
+    """The seam a context plugs into to price lines of its own source type (e.g. ``live``).
+
+    ``adjust`` only reads; ``claim`` runs after the orders exist, in the same transaction,
+    and raises (a Conflict) when the grant can no longer be honoured, which rolls the
+    whole checkout back.
+    """
+
+    def adjust(self, session: Session, offer: SkuOffer,
+               wanted: WantedLine) -> PriceAdjustment | None: ...
+
+    def claim(self, session: Session, *, buyer_user_id: int, order_id: int, sku_id: int,
+              quantity: int, adjustment: PriceAdjustment) -> None: ...
+
+
+_pricers: dict[str, LinePricer] = {}
+
+
+def register_line_pricer(source_type: str, pricer: LinePricer) -> None:
+    _pricers[source_type] = pricer
+
+
+def line_adjustments(session: Session, offers: Mapping[int, SkuOffer],
+                     lines: Sequence[WantedLine]) -> dict[int, PriceAdjustment]:
+    """Adjusted unit prices by SKU, from the pricer of each line's source type."""
+    found = {}
+    for wanted in lines:
+        pricer = _pricers.get(wanted.source_type)
+        adjustment = pricer.adjust(session, offers[wanted.sku_id], wanted) if pricer else None
+        if adjustment is not None:
+            found[wanted.sku_id] = adjustment
+    return found
+
+
+def claim_adjustments(session: Session, *, buyer_user_id: int,
+                      lines: Sequence[tuple[int, WantedLine]],
+                      adjustments: Mapping[int, PriceAdjustment]) -> None:
+    """Let each pricer take what it granted, per (order id, line)."""
+    for order_id, wanted in lines:
+        adjustment = adjustments.get(wanted.sku_id)
+        if adjustment is not None:
+            _pricers[wanted.source_type].claim(
+                session, buyer_user_id=buyer_user_id, order_id=order_id, sku_id=wanted.sku_id,
+                quantity=wanted.quantity, adjustment=adjustment)
+
+
 def shipping_rules(session: Session, market_code: str,
                    shop_ids: Sequence[int]) -> dict[int, ShippingRule]:
     """Each shop's rule: its own rate in the market's currency, else the market default."""
@@ -93,7 +148,11 @@ def shipping_rules(session: Session, market_code: str,
     return rules
 
 
-def _line(offer: SkuOffer, wanted: WantedLine, region: str) -> LineDraft:
+def _line(offer: SkuOffer, wanted: WantedLine, region: str,
+          adjustment: PriceAdjustment | None = None) -> LineDraft:
+    if adjustment is not None:  # the usual price becomes the "was" price of the line
+        offer = replace(offer, price=adjustment.unit_price,
+                        list_price=max(offer.list_price or offer.price, offer.price))
     strategy = strategy_for(market(offer.market))
     line_total = offer.price.times(wanted.quantity)
     tax = strategy.line_tax(line_total, region)
@@ -112,14 +171,16 @@ def _line(offer: SkuOffer, wanted: WantedLine, region: str) -> LineDraft:
 
 
 def price_orders(session: Session, market_code: str, offers: Mapping[int, SkuOffer],
-                 lines: Sequence[WantedLine], address: Address) -> list[OrderDraft]:
+                 lines: Sequence[WantedLine], address: Address,
+                 adjustments: Mapping[int, PriceAdjustment] | None = None) -> list[OrderDraft]:
     """One priced draft per shop, shops and lines in ID order."""
     where = market(market_code)
     mode = strategy_for(where).mode
     by_shop: dict[int, list[LineDraft]] = {}
     for wanted in sorted(lines, key=lambda w: w.sku_id):
         offer = offers[wanted.sku_id]
-        by_shop.setdefault(offer.shop_id, []).append(_line(offer, wanted, address.region))
+        by_shop.setdefault(offer.shop_id, []).append(
+            _line(offer, wanted, address.region, (adjustments or {}).get(wanted.sku_id)))
     rules = shipping_rules(session, market_code, sorted(by_shop))
     drafts = []
     for shop_id in sorted(by_shop):

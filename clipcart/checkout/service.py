@@ -19,7 +19,14 @@ from clipcart import clock, crypto
 from clipcart.catalog.buyer import sku_offers
 from clipcart.checkout.carts import buyer_market, cart_id_for
 from clipcart.checkout.models import CartLine, Checkout, CheckoutHistory
-from clipcart.checkout.pricing import Address, WantedLine, clean_address, price_orders
+from clipcart.checkout.pricing import (
+    Address,
+    WantedLine,
+    claim_adjustments,
+    clean_address,
+    line_adjustments,
+    price_orders,
+)
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.inventory import service as inventory
@@ -73,8 +80,15 @@ def create_checkout(session: Session, *, buyer_user_id: int, buyer_country: str,
                            "to check out.", code="SKU_NOT_AVAILABLE",
                            extra={"sku_id": str(row.sku_id)})
     wanted = [WantedLine(r.sku_id, r.quantity, r.source_type, r.source_id) for r in rows]
-    drafts = price_orders(session, market_code, offers, wanted, address)
-    return _open(session, buyer_user_id, market_code, address, drafts)
+    adjustments = line_adjustments(session, offers, wanted)
+    drafts = price_orders(session, market_code, offers, wanted, address, adjustments)
+    detail = _open(session, buyer_user_id, market_code, address, drafts)
+    if adjustments:
+        order_of_sku = {line.sku_id: order_id for order_id, lines in detail.lines.items()
+                        for line in lines}
+        claim_adjustments(session, buyer_user_id=buyer_user_id, adjustments=adjustments,
+                          lines=[(order_of_sku[w.sku_id], w) for w in wanted])
+    return detail
 
 
 def _open(session: Session, buyer_user_id: int, market_code: str, address: Address,

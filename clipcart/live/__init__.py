@@ -1,0 +1,1 @@
+"""LIVE: rooms, product bag, pinned product, flash sales."""
