@@ -27,6 +27,7 @@ from clipcart.checkout import api as checkout_api
 from clipcart.checkout import pages as checkout_pages
 from clipcart.config import Settings, get_settings
 from clipcart.discovery import api as discovery_api
+from clipcart.discovery import feed_api, feed_pages
 from clipcart.discovery import pages as discovery_pages
 from clipcart.identity import api as identity_api
 from clipcart.identity import pages as identity_pages
@@ -65,7 +66,8 @@ def _api_router() -> Router:
                                                   discovery_api.router, checkout_api.router,
                                                   orders_api.router, carriers_api.router,
                                                   social_api.router,
-                                                  live_api.router, live_realtime.router],
+                                                  live_api.router, live_realtime.router,
+                                                  feed_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -104,7 +106,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             shipping_pages.router,
             checkout_pages.router,
             *catalog_routes.page_routers,
-            discovery_pages.router,
+            discovery_pages.router, feed_pages.router,
             social_pages.router, social_seller_pages.router, social_operator_pages.router,
             live_pages.router, live_console.router,
             web_pages.router,

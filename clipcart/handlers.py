@@ -3,6 +3,7 @@
 import clipcart.catalog.events
 import clipcart.checkout.events
 import clipcart.discovery.events
+import clipcart.discovery.feed_events
 import clipcart.identity.events
 import clipcart.live.events
 import clipcart.orders.events
@@ -19,4 +20,4 @@ REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.
               inventory_jobs, payments_tasks, clipcart.discovery.events,
               clipcart.checkout.events, checkout_jobs, orders_jobs,
               carriers_jobs, clipcart.orders.events, clipcart.social.events,
-              clipcart.live.events, live_jobs)
+              clipcart.live.events, live_jobs, clipcart.discovery.feed_events)

@@ -3,6 +3,7 @@
 import clipcart.carriers.models
 import clipcart.catalog.models
 import clipcart.checkout.models
+import clipcart.discovery.feed_models
 import clipcart.discovery.models
 import clipcart.events
 import clipcart.idempotency
@@ -23,5 +24,6 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.payments.models, clipcart.payments.sandbox.models,
                   clipcart.checkout.models, clipcart.idempotency, clipcart.orders.models,
                   clipcart.discovery.models, clipcart.carriers.models,
-                  clipcart.social.models, clipcart.live.models, clipcart.live.chat_models)
+                  clipcart.social.models, clipcart.live.models, clipcart.live.chat_models,
+                  clipcart.discovery.feed_models)
 metadata = Base.metadata
