@@ -119,7 +119,7 @@ def following_feed(request: Request[CurrentUser, Any, Any], page_size: FromQuery
                  "`page_token`). Products and videos are of the caller's market (signed-out "
                  "callers pass `market`).")
 def search_all(request: Request[Any, Any, Any], q: FromQuery[str] = "",
-               type: FromQuery[Literal["all", "products", "videos", "creators",  # noqa: A002
+               type: FromQuery[Literal["all", "products", "videos", "creators",
                                        "hashtags"]] = "all",
                page_size: FromQuery[int] = 10, page_token: FromQuery[str | None] = None,
                market: FromQuery[str | None] = None) -> SearchOut:

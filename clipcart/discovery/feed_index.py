@@ -36,12 +36,14 @@ def _markets(session: Session, videos: Sequence[Video]) -> dict[int, str]:
     """Each video's market: its shop's, else its uploader's country (two queries)."""
     shop_ids = {v.shop_id for v in videos if v.shop_id is not None}
     user_ids = {v.uploader_user_id for v in videos if v.shop_id is None}
-    shops = dict(session.execute(select(Shop.id, Shop.market)
-                                 .where(Shop.id.in_(shop_ids))).tuples().all()) \
-        if shop_ids else {}
-    users = dict(session.execute(select(User.id, User.country)
-                                 .where(User.id.in_(user_ids))).tuples().all()) \
-        if user_ids else {}
+    shops: dict[int, str] = {}
+    users: dict[int, str] = {}
+    if shop_ids:
+        shops = {r.id: r.market for r in session.execute(
+            select(Shop.id, Shop.market).where(Shop.id.in_(shop_ids)))}
+    if user_ids:
+        users = {r.id: r.country for r in session.execute(
+            select(User.id, User.country).where(User.id.in_(user_ids)))}
     return {v.id: (shops.get(v.shop_id) if v.shop_id is not None
                    else users.get(v.uploader_user_id)) or "" for v in videos}
 

@@ -16,8 +16,8 @@ from clipcart.discovery import content_search, feed
 from clipcart.discovery.search import is_market
 from clipcart.errors import ValidationFailed
 from clipcart.live.products import room_products
-from clipcart.social.videos import HASHTAG_RE
 from clipcart.markets import Market, get_markets, market
+from clipcart.social.videos import HASHTAG_RE
 from clipcart.web.auth import CurrentUser
 
 FIRST_PAGE = 4
@@ -26,12 +26,12 @@ MORE_PAGE = 6
 
 def viewer_market(viewer: CurrentUser | None, requested: str = "") -> Market | None:
     """The signed-in shopper's country (None when it is not a market), else the requested
-    market, else the first market of the platform's list."""
+    market, else the one the home page has always shown visitors (GB, or the first)."""
     if viewer is not None:
         return get_markets().get(viewer.country.upper())
     if requested and is_market(requested):
         return market(requested.upper())
-    return next(iter(get_markets()), None)
+    return get_markets().get("GB") or next(iter(get_markets()), None)
 
 
 def _skus(session: Any, items: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
