@@ -24,8 +24,9 @@ class Creator:
 
 def creator(client: Any, country: str = "GB") -> Creator:
     who = buyer(client, country=country)
-    me = client.get("/api/v1/me", headers=who.headers).json()
-    return Creator(who.user_id, who.token, me["id"], me["handle"])
+    handle = client.get("/api/v1/me", headers=who.headers).json()["handle"]
+    profile = client.get(f"/api/v1/profiles/{handle}").json()
+    return Creator(who.user_id, who.token, profile["id"], handle)
 
 
 def post(client: Any, token: str, caption: str = "My clip",
@@ -33,6 +34,20 @@ def post(client: Any, token: str, caption: str = "My clip",
     answer = upload(client, token, caption=caption, product_ids=product_ids)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["id"])
+
+
+def follow(client: Any, headers: dict[str, str], handle: str) -> None:
+    answer = client.post(f"/api/v1/profiles/{handle}/follow", headers=headers)
+    assert answer.status_code == 200, answer.text
+
+
+def like(client: Any, headers: dict[str, str], video_id: str) -> None:
+    answer = client.post(f"/api/v1/videos/{video_id}/like", headers=headers)
+    assert answer.status_code == 200, answer.text
+
+
+def ids(items: list[dict[str, Any]]) -> list[str]:
+    return [i["id"] for i in items]
 
 
 def feed_page(client: Any, headers: dict[str, str] | None = None, **params: Any) -> Any:
