@@ -25,10 +25,10 @@ import threading
 import time
 from datetime import date, timedelta
 
-from bench.catalog import _configure, _free_port, machine
+from bench.catalog import _configure, _free_port, _png, machine
 
 PASSWORD = "bench-password-123"
-CREATORS = 100
+CREATORS = 30
 
 
 def bare_app():  # type: ignore[no-untyped-def]
@@ -51,6 +51,9 @@ def build(videos: int) -> tuple[str, int]:
     import clipcart.handlers
     import clipcart.jobs  # noqa: F401
     from clipcart import clock
+    from clipcart.catalog.categories import category_by_path, ensure_categories
+    from clipcart.catalog.service import ProductInput, SkuInput
+    from clipcart.catalog.submission import create_and_submit
     from clipcart.config import get_settings
     from clipcart.db import transaction
     from clipcart.discovery import feed_index
@@ -60,7 +63,7 @@ def build(videos: int) -> tuple[str, int]:
     from clipcart.shops import service as shops
     from clipcart.social import service as social
     from clipcart.social.clips import generate_clip
-    from clipcart.social.models import Profile, Video, VideoLike, VideoProduct, VideoTag
+    from clipcart.social.models import Video, VideoLike, VideoProduct, VideoTag
 
     upgrade(get_settings().database_url)
     rng = random.Random(11)
@@ -79,17 +82,19 @@ def build(videos: int) -> tuple[str, int]:
         first = social.upload_video(session, users[0], clip, caption="first #bench")
         media, poster = first.media_key, first.poster_key
     with transaction() as session:
-        from tests.catalog_support import dress_input  # the catalog's own test builder
-
-        from clipcart.catalog.categories import ensure_categories
-        from clipcart.catalog.submission import create_and_submit
-
         ensure_categories(session)
+        dresses = category_by_path(session, "Womenswear/Dresses")
+        assert dresses is not None
         product_ids = []
         for n in range(8):
-            data = dress_input(f"Bench dress {n}", code=f"BENCH{n}")
-            product_ids.append(create_and_submit(session, shops.get_shop(session, shop.id),
-                                                 data, images=[]).id)
+            data = ProductInput(title=f"Bench linen dress {n}", description="Bench dress",
+                                brand="Bench", category_id=dresses.id,
+                                attributes={"Material": "Linen"},
+                                skus=[SkuInput(f"BENCH{n}-M", "24.90",
+                                               attributes={"Colour": "Red", "Size": "M"},
+                                               stock=50)])
+            product_ids.append(create_and_submit(session, shops.get_shop(session, shop.id),  # type: ignore[arg-type]
+                                                 data, images=[_png()]).id)
     now = clock.now()
     rows, anchors, tags = [], [], []
     for n in range(videos - 1):
@@ -113,7 +118,7 @@ def build(videos: int) -> tuple[str, int]:
         session.execute(insert(VideoProduct), anchors)
         session.execute(insert(VideoTag), tags)
         for profile_id in profiles[:20]:
-            social.follow(session, viewer, session.get(Profile, profile_id).handle)  # type: ignore[union-attr]
+            social.follow(session, viewer, profile_id)
         session.execute(insert(VideoLike), [{"user_id": viewer, "video_id": r["id"],
                                              "created_at": now} for r in rows[:50]])
     with transaction() as session:
