@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from datetime import date, timedelta
+from typing import Any
 
 from bench.catalog import _configure, _free_port, _png, machine
 
@@ -31,7 +32,7 @@ PASSWORD = "bench-password-123"
 CREATORS = 30
 
 
-def bare_app():  # type: ignore[no-untyped-def]
+def bare_app() -> Any:
     """The baseline: Litestar returning a small JSON document, nothing else."""
     from litestar import Litestar, get
 
@@ -57,8 +58,8 @@ def build(videos: int) -> tuple[str, int]:
     from clipcart.config import get_settings
     from clipcart.db import transaction
     from clipcart.discovery import feed_index
-    from clipcart.ids import new_id
     from clipcart.identity import service as identity
+    from clipcart.ids import new_id
     from clipcart.migrate import upgrade
     from clipcart.shops import service as shops
     from clipcart.social import service as social

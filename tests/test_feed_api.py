@@ -13,8 +13,8 @@ from clipcart.db import get_database, transaction
 from clipcart.discovery import feed_index
 from tests.checkout_support import buyer, listing
 from tests.feed_support import all_pages, creator, feed_page, follow, ids, like, post
-from tests.live_support import room_on_air
 from tests.helpers import bearer
+from tests.live_support import room_on_air
 from tests.social_support import upload
 
 

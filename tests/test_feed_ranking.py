@@ -38,7 +38,7 @@ def test_the_diversity_rule_carries_the_last_creator_and_waiting_items_across_pa
     assert [items[i] for i in first.held] == ["a2"] and first.consumed == 3
     second = ranking.diversify(["a2"], items[3:], lambda s: ord(s[0]), 2, first.last_creator,
                                exhausted=True)
-    assert [(["a2"] + items[3:])[i] for i in second.emitted] == ["a2", "b2"]
+    assert [(["a2", *items[3:]])[i] for i in second.emitted] == ["a2", "b2"]
 
 
 def test_newer_videos_rank_first_when_engagement_is_equal(client, frozen_clock):
