@@ -138,16 +138,47 @@ class Ranked:
     key: int
 
 
+def max_boost(s: Signals) -> int:
+    """The most the viewer's boosts can add to an item's stored key."""
+    return (ranking.FOLLOW_BOOST if s.followed else 0) + \
+        (ranking.LIKED_BOOST if s.liked else 0) + (ranking.PURCHASE_BOOST if s.bought else 0)
+
+
+def score_floor(session: Session, market_code: str, cursor: Cursor, k: int,
+                boost: int) -> int | None:
+    """A stored score below which no item can make the next ``k`` candidates (or None).
+
+    Walking the (market, score) index below the cursor, take the k-th eligible item that
+    was not re-scored since the session began and whose key is surely below the cursor
+    (stored score + ``boost`` under it): those k items all rank at least at its stored
+    score ``s_k``, and an item stored below ``s_k - boost`` ranks below every one of them.
+    Items re-scored since the session began (ranked by their older key) are always
+    candidates. This keeps the ranking query on an index range instead of a sort of the
+    whole market.
+    """
+    query = (select(FeedItem.score)
+             .where(FeedItem.market == market_code, FeedItem.listed_at <= cursor.as_of,
+                    FeedItem.scored_at <= cursor.as_of))
+    if cursor.key is not None:
+        query = query.where(FeedItem.score < cursor.key - boost)
+    found = session.scalar(query.order_by(FeedItem.score.desc()).offset(k - 1).limit(1))
+    return None if found is None else int(found) - boost
+
+
 def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
                 page_size: int = 10, page_token: str | None = None) -> Page[Ranked]:
-    """The next page of For You, ranked and diversified (two queries at most)."""
+    """The next page of For You, ranked and diversified (three queries at most)."""
     size = page_size_of(page_size)
+    code = market_code.upper()
     cursor = decode_cursor(page_token) or Cursor(as_of=clock.now())
-    key = rank_key(cursor.as_of, signals(session, user_id)).label("key")
+    viewer = signals(session, user_id)
+    key = rank_key(cursor.as_of, viewer).label("key")
     window = 2 * size + WINDOW_EXTRA
-    base = (select(FeedItem.id, FeedItem.kind, FeedItem.profile_id, key)
-            .where(FeedItem.market == market_code.upper(), FeedItem.listed_at <= cursor.as_of))
-    query = base
+    query = (select(FeedItem.id, FeedItem.kind, FeedItem.profile_id, key)
+             .where(FeedItem.market == code, FeedItem.listed_at <= cursor.as_of))
+    floor = score_floor(session, code, cursor, window + 1, max_boost(viewer))
+    if floor is not None:
+        query = query.where(or_(FeedItem.score >= floor, FeedItem.scored_at > cursor.as_of))
     if cursor.key is not None:
         after = or_(key < cursor.key, and_(key == cursor.key, FeedItem.id < cursor.last_id))
         query = query.where(or_(after, FeedItem.id.in_(cursor.held)) if cursor.held else after)

@@ -38,7 +38,8 @@ class FeedItem(Base):
 
     __table_args__ = (
         CheckConstraint("kind IN ('video', 'live')", name="known_kind"),
-        Index("ix_feed_items_market_score", "market", "score", "id"),
+        # covers the For You band queries (feed.score_floor and the ranking's range)
+        Index("ix_feed_items_market_score", "market", "score", "listed_at", "scored_at"),
         Index("ix_feed_items_profile", "profile_id", "id"),
     )
 

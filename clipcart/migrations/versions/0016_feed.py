@@ -33,8 +33,8 @@ def upgrade() -> None:
     sa.CheckConstraint("kind IN ('video', 'live')", name=op.f('ck_feed_items_known_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_items'))
     )
-    op.create_index('ix_feed_items_market_score', 'feed_items', ['market', 'score', 'id'],
-                    unique=False)
+    op.create_index('ix_feed_items_market_score', 'feed_items',
+                    ['market', 'score', 'listed_at', 'scored_at'], unique=False)
     op.create_index('ix_feed_items_profile', 'feed_items', ['profile_id', 'id'], unique=False)
     op.create_table('feed_affinities',
     sa.Column('user_id', sa.BigInteger(), autoincrement=False, nullable=False),
