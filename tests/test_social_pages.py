@@ -156,3 +156,21 @@ def test_linking_products_over_the_api_checks_the_shop(client):
                           headers=bearer(theirs.seller.token),
                           json={"product_ids": [str(theirs.product_id)]})
     assert stranger.status_code == 403
+
+
+def test_a_creator_edits_their_name_bio_and_picture(client):
+    from tests.catalog_support import png
+
+    creator = signup(client)
+    csrf = log_in(client, creator["email"])
+    saved = client.post("/studio/profile", data={"_csrf_token": csrf,
+                                                 "display_name": "  Zoe   C ",
+                                                 "bio": "Linen lover"},
+                        files={"avatar": ("me.png", png((200, 200)), "image/png")})
+    assert saved.status_code == 200
+    profile = client.get(f"/api/v1/profiles/{creator['user']['handle']}").json()
+    assert (profile["display_name"], profile["bio"]) == ("Zoe C", "Linen lover")
+    assert client.get(profile["avatar_url"]).status_code == 200
+    refused = client.post("/studio/profile", data={"_csrf_token": csrf, "display_name": " ",
+                                                   "bio": ""})
+    assert refused.status_code == 400 and "Your name is 1 to 80 characters." in refused.text

@@ -117,3 +117,17 @@ def test_the_openapi_document_describes_the_video_upload(client):
     assert list(upload_op["requestBody"]["content"]) == ["multipart/form-data"]
     assert "get" in schema["paths"]["/api/v1/videos/{video_id}"]
     assert "put" in schema["paths"]["/api/v1/videos/{video_id}/products"]
+
+
+def test_media_answers_head_multi_ranges_and_refuses_paths_outside_the_folder(client):
+    account = signup(client)
+    video = upload(client, account["access_token"]).json()
+    size = len(client.get(video["media_url"]).content)
+    head = client.head(video["media_url"])
+    assert head.status_code == 200 and head.headers["content-length"] == str(size)
+    several = client.get(video["media_url"], headers={"Range": "bytes=0-1,5-6"})
+    assert several.status_code == 200 and len(several.content) == size
+    garbled = client.get(video["media_url"], headers={"Range": "bytes=x-y"})
+    assert garbled.status_code == 416
+    assert client.get("/media/../secrets/secret_key").status_code == 404
+    assert client.get("/media/videos/nothing.mp4").status_code == 404

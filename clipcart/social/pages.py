@@ -220,6 +220,21 @@ def studio_upload(request: UserRequest, data: Multipart) -> Template | Redirect:
     return Redirect(f"/videos/{video.id}")
 
 
+@post("/studio/profile", sync_to_thread=True, include_in_schema=False, guards=[requires_user])
+def profile_submit(request: UserRequest, data: Multipart) -> Template | Redirect:
+    avatar = data.get("avatar")
+    blob = avatar.file.read() if isinstance(avatar, UploadFile) and avatar.filename else None
+    try:
+        with transaction() as session:
+            profile = service.update_profile(session, request.user.id,
+                                             display_name=str(data.get("display_name", "")),
+                                             bio=str(data.get("bio", "")), avatar=blob)
+            handle = profile.handle
+    except DomainError as exc:
+        return _studio(request, error=exc.detail, status_code=exc.status)
+    return Redirect(f"/@{handle}")
+
+
 @post("/studio/videos/{video_id:str}", sync_to_thread=True, include_in_schema=False,
       guards=[requires_user])
 def studio_video_submit(request: UserRequest, video_id: FromPath[str], data: Form) -> Redirect:
@@ -258,4 +273,4 @@ def collection_submit(request: UserRequest, data: Form) -> Template | Redirect:
 router = Router(path="/", include_in_schema=False, route_handlers=[
     profile_page, video_page, follow_submit, block_submit, report_submit, like_submit,
     comment_submit, comment_status_submit, studio_page, studio_upload, studio_video_submit,
-    collection_submit])
+    collection_submit, profile_submit])
