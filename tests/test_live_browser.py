@@ -72,3 +72,43 @@ def test_a_buyer_joins_a_live_sees_the_pin_and_buys_the_flash_sale_item(
     [line] = orders[0]["lines"]
     assert line["unit_price"]["amount"] == "5.00"
     assert line["source"] == {"type": "live", "id": str(made.id)}
+
+
+def test_without_an_event_stream_the_room_catches_up_by_polling(app, client, live_psp):  # noqa: F811
+    base, _ = live_psp
+    made = room_on_air(client, price="9.99")
+    other = listing(client, seller=made.item.seller, price="19.99", list_price=None)
+    with transaction() as session:
+        service.add_to_bag(session, service.get_room(session, made.id), other.product_id)
+    with browser_page() as page:
+        page.add_init_script("delete window.EventSource; delete window.WebSocket;")
+        page.goto(f"{base}/live/{made.id}")
+        assert page.get_by_test_id("pinned-product").get_attribute("data-product-id") == \
+            str(made.item.product_id)
+        with transaction() as session:
+            service.pin(session, service.get_room(session, made.id), other.product_id)
+        page.wait_for_selector(f'[data-testid="pinned-product"][data-product-id="{other.product_id}"]',
+                               timeout=10_000)
+
+
+def test_a_host_runs_a_live_from_the_console(app, client, live_psp):  # noqa: F811
+    base, _ = live_psp
+    item = listing(client, price="9.99")
+    shots = artifacts_dir()
+    with browser_page(viewport={"width": 1280, "height": 900}) as page:
+        page.goto(f"{base}/login")
+        page.get_by_label("E-mail").fill(item.seller.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        page.goto(f"{base}/seller/{item.seller.shop_id}/live")
+        page.get_by_test_id("live-title").fill("Sunday linen LIVE")
+        page.get_by_test_id("live-schedule").click()
+        page.get_by_test_id("go-live").click()
+        page.get_by_test_id("bag-add").click()
+        page.get_by_test_id(f"pin-{item.product_id}").click()
+        page.get_by_test_id("sale-price").fill("6.50")
+        page.get_by_test_id("sale-start").click()
+        assert page.get_by_test_id("console-sale-status").inner_text() == "upcoming"
+        assert page.get_by_test_id("room-status").inner_text() == "live"
+        page.screenshot(path=str(shots / "live-console.png"), full_page=True)

@@ -184,3 +184,34 @@ def test_scheduling_in_the_past_is_refused(client):
         service.schedule(session, shop_id=item.seller.shop_id, user_id=item.seller.user_id,
                          title="Yesterday", scheduled_at=clock.now() - timedelta(hours=1),
                          planned_minutes=60)
+
+
+def _statements_for(client, url):  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    from clipcart.db import get_database
+
+    count = 0
+
+    def counter(*_args):  # type: ignore[no-untyped-def]
+        nonlocal count
+        count += 1
+
+    engine = get_database().engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return count
+
+
+def test_the_list_of_lives_costs_the_same_queries_for_one_or_three_rooms(client):
+    room_on_air(client)
+    api_one = _statements_for(client, "/api/v1/lives?market=GB")
+    page_one = _statements_for(client, "/live")
+    room_on_air(client)
+    room_on_air(client)
+    assert len(client.get("/api/v1/lives?market=GB").json()["lives"]) == 3
+    assert _statements_for(client, "/api/v1/lives?market=GB") == api_one
+    assert _statements_for(client, "/live") == page_one

@@ -39,12 +39,13 @@ def list_lives(request: Request[Any, Any, Any], market: FromQuery[str | None] = 
         rooms = service.rooms_on_air(session, code, page_size=size, after_id=after)
         shown = rooms[:size]
         pinned = service.pinned_products(session, shown)
+        viewers = service.viewer_counts(session, [r.id for r in shown])
         items = []
         for room in shown:
             product = pinned.get(room.pinned_product_id) if room.pinned_product_id else None
             items.append({"id": str(room.id), "status": room.status, "title": room.title,
                           "host": {"shop_id": str(room.shop_id)},
-                          "viewers": service.viewer_count(session, room.id),
+                          "viewers": viewers[room.id],
                           "pinned_product": service.product_json(product) if product else None,
                           "playback": stream.playback(room)})
     return {"lives": items,

@@ -74,7 +74,8 @@ def rooms_page(request: Request[Any, Any, Any]) -> Template:
     with transaction() as session:
         rooms = [r for code in codes for r in service.rooms_on_air(session, code, page_size=50)]
         pinned = service.pinned_products(session, rooms)
-        cards = [{"room": r, "viewers": service.viewer_count(session, r.id),
+        viewers = service.viewer_counts(session, [r.id for r in rooms])
+        cards = [{"room": r, "viewers": viewers[r.id],
                   "pinned": service.product_json(pinned[r.pinned_product_id])
                   if r.pinned_product_id in pinned else None} for r in rooms]
     return Template("live/list.html", context={"cards": cards, "money": money_label})

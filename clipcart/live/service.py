@@ -200,6 +200,7 @@ def remove_from_bag(session: Session, room: LiveRoom, product_id: int) -> None:
     if room.pinned_product_id == product_id:
         pin(session, room, None)
     session.flush()
+    publish(session, room.id, "bag", {"id": str(room.id)})
 
 
 def pin(session: Session, room: LiveRoom, product_id: int | None) -> LiveRoom:
@@ -226,6 +227,19 @@ def viewer_count(session: Session, room_id: int) -> int:
     return int(session.execute(select(func.count()).select_from(LiveViewer)
                                .where(LiveViewer.room_id == room_id,
                                       LiveViewer.last_seen_at >= since)).scalar_one())
+
+
+def viewer_counts(session: Session, room_ids: Sequence[int]) -> dict[int, int]:
+    """Viewers of several rooms in one query (for lists)."""
+    if not room_ids:
+        return {}
+    since = clock.now() - VIEWER_TTL
+    rows = session.execute(select(LiveViewer.room_id, func.count())
+                           .where(LiveViewer.room_id.in_(list(room_ids)),
+                                  LiveViewer.last_seen_at >= since)
+                           .group_by(LiveViewer.room_id)).all()
+    found = {int(room_id): int(count) for room_id, count in rows}
+    return {room_id: found.get(room_id, 0) for room_id in room_ids}
 
 
 def seen(session: Session, room: LiveRoom, viewer_key: str) -> int:
