@@ -75,6 +75,9 @@ def index_videos(session: Session, video_ids: Sequence[int]) -> int:
     videos = list(session.scalars(select(Video).where(Video.id.in_(list(video_ids)))))
     shown = [v for v in videos if v.status == "PUBLISHED" and v.visibility == "PUBLIC"]
     markets = _markets(session, shown)
+    # load the current rows in one query: _upsert's session.get then finds them in the
+    # identity map, so a batch costs a few queries plus one write per changed item
+    list(session.scalars(select(FeedItem).where(FeedItem.id.in_([v.id for v in shown]))))
     now = clock.now()
     kept = set()
     for video in shown:
