@@ -52,9 +52,11 @@ def test_scroll_the_feed_open_a_videos_product_and_buy_it(app, client, frozen_cl
         page.goto(f"{base}/")
         first = page.locator('[data-testid="feed-item"]').first
         first.wait_for()
+        first_id = first.get_attribute("data-id")
         page.wait_for_selector('[data-testid="feed-item"][data-playing="true"]')
         assert page.evaluate("""() => { const v = document.querySelector('video.feed-media');
                                         return v.muted && !v.paused; }""")
+        page.wait_for_selector('[data-testid="feed-item"][data-viewed="1"]')  # 2 s on screen
         page.screenshot(path=str(shots / "feed-home.png"))
         item = f'[data-testid="feed-item"][data-id="{video["id"]}"]'
         _scroll_to(page, item)  # past the first page: the rest loads as the viewer scrolls
@@ -73,3 +75,5 @@ def test_scroll_the_feed_open_a_videos_product_and_buy_it(app, client, frozen_cl
         page.screenshot(path=str(shots / "feed-bought.png"), full_page=True)
     orders = client.get("/api/v1/orders", headers=who.headers).json()["orders"]
     assert [o["status"] for o in orders] == ["ON_HOLD"]
+    newest = client.get(f"/api/v1/videos/{first_id}").json()
+    assert newest["view_count"] == 1

@@ -15,12 +15,26 @@
         const started = video.play();
         if (started && started.catch) started.catch(() => { video.muted = true; video.play().catch(() => {}); });
         video.closest("[data-testid=feed-item]")?.setAttribute("data-playing", "true");
+        countView(video);
       } else {
         video.pause();
         video.closest("[data-testid=feed-item]")?.removeAttribute("data-playing");
       }
     }
   }, { threshold: [0, 0.6, 1] });
+
+  // A view counts once per page load, after two seconds on screen (engagement rates in the
+  // ranking are per view).
+  function countView(video) {
+    const item = video.closest("[data-testid=feed-item]");
+    if (!item || item.dataset.type !== "video" || item.dataset.viewed) return;
+    clearTimeout(video._viewTimer);
+    video._viewTimer = setTimeout(() => {
+      if (video.paused || item.dataset.viewed) return;
+      item.dataset.viewed = "1";
+      fetch("/api/v1/videos/" + item.dataset.id + "/views", { method: "POST", credentials: "omit" }).catch(() => {});
+    }, 2000);
+  }
 
   const more = new IntersectionObserver((entries) => {
     for (const entry of entries) {
