@@ -144,17 +144,26 @@ def max_boost(s: Signals) -> int:
         (ranking.LIKED_BOOST if s.liked else 0) + (ranking.PURCHASE_BOOST if s.bought else 0)
 
 
+def boosted(s: Signals) -> ColumnElement[bool] | None:
+    """Items the viewer's boosts apply to (None when none do)."""
+    terms = [FeedItem.profile_id.in_(sorted(s.followed | s.liked))] if s.followed or s.liked \
+        else []
+    if s.bought:
+        terms.append(FeedItem.shop_id.in_(sorted(s.bought)))
+    return or_(*terms) if terms else None
+
+
 def score_floor(session: Session, market_code: str, cursor: Cursor, k: int,
                 boost: int) -> int | None:
-    """A stored score below which no item can make the next ``k`` candidates (or None).
+    """The stored score ``s_k`` of the k-th candidate surely below the cursor (or None).
 
     Walking the (market, score) index below the cursor, take the k-th eligible item that
     was not re-scored since the session began and whose key is surely below the cursor
-    (stored score + ``boost`` under it): those k items all rank at least at its stored
-    score ``s_k``, and an item stored below ``s_k - boost`` ranks below every one of them.
-    Items re-scored since the session began (ranked by their older key) are always
-    candidates. This keeps the ranking query on an index range instead of a sort of the
-    whole market.
+    (stored score + ``boost`` under it). Those k items all rank at ``s_k`` or above, so an
+    unboosted item stored below ``s_k``, or a boosted one stored below ``s_k - boost``,
+    ranks below every one of them and cannot make the next k. Items re-scored since the
+    session began (ranked by their older key) are always candidates. This keeps the ranking
+    on a band of the covering index instead of a sort of the whole market.
     """
     query = (select(FeedItem.score)
              .where(FeedItem.market == market_code, FeedItem.listed_at <= cursor.as_of,
@@ -162,7 +171,7 @@ def score_floor(session: Session, market_code: str, cursor: Cursor, k: int,
     if cursor.key is not None:
         query = query.where(FeedItem.score < cursor.key - boost)
     found = session.scalar(query.order_by(FeedItem.score.desc()).offset(k - 1).limit(1))
-    return None if found is None else int(found) - boost
+    return None if found is None else int(found)
 
 
 def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
@@ -176,9 +185,14 @@ def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
     window = 2 * size + WINDOW_EXTRA
     query = (select(FeedItem.id, FeedItem.kind, FeedItem.profile_id, key)
              .where(FeedItem.market == code, FeedItem.listed_at <= cursor.as_of))
-    floor = score_floor(session, code, cursor, window + 1, max_boost(viewer))
+    boost = max_boost(viewer)
+    floor = score_floor(session, code, cursor, window + 1, boost)
     if floor is not None:
-        query = query.where(or_(FeedItem.score >= floor, FeedItem.scored_at > cursor.as_of))
+        band = [FeedItem.score >= floor, FeedItem.scored_at > cursor.as_of]
+        lifted = boosted(viewer)
+        if lifted is not None:
+            band.append(and_(FeedItem.score >= floor - boost, lifted))
+        query = query.where(or_(*band))
     if cursor.key is not None:
         after = or_(key < cursor.key, and_(key == cursor.key, FeedItem.id < cursor.last_id))
         query = query.where(or_(after, FeedItem.id.in_(cursor.held)) if cursor.held else after)
