@@ -62,3 +62,20 @@ def test_the_discover_page_finds_creators_hashtags_and_videos(client):
     assert f'href="/@{star.handle}"' in people
     assert client.get("/tags/no_such_tag").status_code == 200
     assert client.get("/tags/bad-tag!").status_code == 400
+
+
+def test_the_demo_opens_on_a_living_feed(client):
+    from clipcart.db import transaction
+    from clipcart.demo_social import seed_social
+    from tests.checkout_support import listing
+    from tests.helpers import signup
+
+    shop = listing(client, price="9.99", shop_name="Camden Loft")
+    fans = [signup(client, country="GB")["email"] for _ in range(2)]
+    with transaction() as session:
+        list(seed_social(session, "demo-password", fans))
+    items = client.get("/api/v1/feed", params={"market": "GB", "page_size": 20}).json()["items"]
+    assert len(items) >= 2
+    assert any(p["id"] == str(shop.product_id) for i in items for p in i["products"])
+    home = client.get("/").text
+    assert len(_item_ids(home)) >= 2 and 'data-testid="product-anchor"' in home
