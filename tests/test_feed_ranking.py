@@ -127,3 +127,15 @@ def test_never_the_same_creator_twice_in_a_row_whatever_the_page_size(client, fr
     assert ids(all_pages(client, size=10, market="GB")) == expected
     assert ids(all_pages(client, size=1, market="GB")) == expected
     assert a1 not in expected
+
+
+def test_a_blocked_creator_never_shows_in_the_blockers_feed(client, frozen_clock):
+    blocked, other = creator(client), creator(client)
+    theirs = post(client, blocked.token)
+    frozen_clock.advance(minutes=1)
+    mine = post(client, other.token)
+    viewer = buyer(client)
+    assert client.post(f"/api/v1/profiles/{blocked.handle}/block",
+                       headers=viewer.headers).status_code == 200
+    assert ids(feed_page(client, viewer.headers)["items"]) == [mine]
+    assert ids(feed_page(client, market="GB")["items"]) == [mine, theirs]

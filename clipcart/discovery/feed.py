@@ -36,7 +36,7 @@ from clipcart.live import stream
 from clipcart.live.models import LiveRoom
 from clipcart.media import media_url
 from clipcart.social import service as social
-from clipcart.social.models import Follow, Profile, Video, VideoLike
+from clipcart.social.models import Block, Follow, Profile, Video, VideoLike
 
 LIKED_LOOKBACK = 200  # the viewer's most recent likes that count as taste
 WINDOW_EXTRA = 10     # candidates fetched beyond twice the page, for the diversity rule
@@ -45,11 +45,12 @@ WINDOW_EXTRA = 10     # candidates fetched beyond twice the page, for the divers
 @dataclass(frozen=True)
 class Signals:
     """What the viewer's own history says: creators followed, creators liked, shops
-    bought from."""
+    bought from, and the profiles of people they blocked (never shown)."""
 
     followed: frozenset[int] = frozenset()
     liked: frozenset[int] = frozenset()
     bought: frozenset[int] = frozenset()
+    blocked: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -111,11 +112,15 @@ def signals(session: Session, user_id: int | None) -> Signals:
         select(literal("l").label("k"), Video.profile_id.label("v"))
         .join(recent_likes, recent_likes.c.video_id == Video.id),
         select(literal("b").label("k"), FeedAffinity.shop_id.label("v"))
-        .where(FeedAffinity.user_id == user_id))
-    found: dict[str, set[int]] = {"f": set(), "l": set(), "b": set()}
+        .where(FeedAffinity.user_id == user_id),
+        select(literal("x").label("k"), Profile.id.label("v"))
+        .join(Block, Block.blocked_user_id == Profile.user_id)
+        .where(Block.blocker_user_id == user_id))
+    found: dict[str, set[int]] = {"f": set(), "l": set(), "b": set(), "x": set()}
     for kind, value in session.execute(query):
         found[kind].add(int(value))
-    return Signals(frozenset(found["f"]), frozenset(found["l"]), frozenset(found["b"]))
+    return Signals(frozenset(found["f"]), frozenset(found["l"]), frozenset(found["b"]),
+                   frozenset(found["x"]))
 
 
 def rank_key(cursor_time: datetime, s: Signals) -> ColumnElement[int]:
@@ -154,7 +159,7 @@ def boosted(s: Signals) -> ColumnElement[bool] | None:
 
 
 def score_floor(session: Session, market_code: str, cursor: Cursor, k: int,
-                boost: int) -> int | None:
+                boost: int, hidden: frozenset[int] = frozenset()) -> int | None:
     """The stored score ``s_k`` of the k-th candidate surely below the cursor (or None).
 
     Walking the (market, score) index below the cursor, take the k-th eligible item that
@@ -170,6 +175,8 @@ def score_floor(session: Session, market_code: str, cursor: Cursor, k: int,
                     FeedItem.scored_at <= cursor.as_of))
     if cursor.key is not None:
         query = query.where(FeedItem.score < cursor.key - boost)
+    if hidden:
+        query = query.where(FeedItem.profile_id.not_in(sorted(hidden)))
     found = session.scalar(query.order_by(FeedItem.score.desc()).offset(k - 1).limit(1))
     return None if found is None else int(found)
 
@@ -186,7 +193,9 @@ def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
     query = (select(FeedItem.id, FeedItem.kind, FeedItem.profile_id, key)
              .where(FeedItem.market == code, FeedItem.listed_at <= cursor.as_of))
     boost = max_boost(viewer)
-    floor = score_floor(session, code, cursor, window + 1, boost)
+    if viewer.blocked:
+        query = query.where(FeedItem.profile_id.not_in(sorted(viewer.blocked)))
+    floor = score_floor(session, code, cursor, window + 1, boost, viewer.blocked)
     if floor is not None:
         band = [FeedItem.score >= floor, FeedItem.scored_at > cursor.as_of]
         lifted = boosted(viewer)
