@@ -29,6 +29,7 @@ from clipcart.checkout import api as checkout_api
 from clipcart.checkout import pages as checkout_pages
 from clipcart.config import Settings, get_settings
 from clipcart.discovery import api as discovery_api
+from clipcart.discovery import feed_api, feed_pages
 from clipcart.discovery import pages as discovery_pages
 from clipcart.finance import api as finance_api
 from clipcart.finance import pages as finance_pages
@@ -72,7 +73,7 @@ def _api_router() -> Router:
                                                   orders_api.router, carriers_api.router,
                                                   aftersales_api.router, finance_api.router,
                                                   social_api.router, live_api.router,
-                                                  live_realtime.router],
+                                                  live_realtime.router, feed_api.router],
                   opt={"exclude_from_csrf": True}, security=[{"bearer": []}])
 
 
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             finance_pages.router,
             checkout_pages.router,
             *catalog_routes.page_routers,
-            discovery_pages.router,
+            discovery_pages.router, feed_pages.router,
             openplatform_routing.router,
             openplatform_pages.router,
             openplatform_pages.operator_router,

@@ -4,6 +4,7 @@ import clipcart.aftersales.events
 import clipcart.catalog.events
 import clipcart.checkout.events
 import clipcart.discovery.events
+import clipcart.discovery.feed_events
 import clipcart.finance.events
 import clipcart.identity.events
 import clipcart.live.events
@@ -28,4 +29,4 @@ REGISTERED = (clipcart.catalog.events, clipcart.identity.events, clipcart.shops.
               clipcart.aftersales.events, aftersales_jobs,
               clipcart.openplatform.events, openplatform_jobs,
               clipcart.finance.events, finance_jobs, clipcart.social.events,
-              clipcart.live.events, live_jobs)
+              clipcart.live.events, live_jobs, clipcart.discovery.feed_events)

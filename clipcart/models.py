@@ -4,6 +4,7 @@ import clipcart.aftersales.models
 import clipcart.carriers.models
 import clipcart.catalog.models
 import clipcart.checkout.models
+import clipcart.discovery.feed_models
 import clipcart.discovery.models
 import clipcart.events
 import clipcart.finance.models
@@ -28,5 +29,6 @@ CONTEXT_MODELS = (clipcart.catalog.models, clipcart.events, clipcart.identity.mo
                   clipcart.discovery.models, clipcart.carriers.models,
                   clipcart.aftersales.models, clipcart.openplatform.models,
                   clipcart.finance.models, clipcart.social.models,
-                  clipcart.live.models, clipcart.live.chat_models)
+                  clipcart.live.models, clipcart.live.chat_models,
+                  clipcart.discovery.feed_models)
 metadata = Base.metadata

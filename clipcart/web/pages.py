@@ -5,24 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
+from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy import text
 
 from clipcart.db import get_database
-from clipcart.markets import get_markets
 from clipcart.migrate import migration_status
 from clipcart.web.operator import operator_home
 
 
-@get("/", sync_to_thread=False, include_in_schema=False)
-def home(request: Request[Any, Any, Any]) -> Template:
-    user = request.scope.get("user")
-    markets = list(get_markets())
-    shopper_market = get_markets().get(user.country) if user else None
-    shown = shopper_market or get_markets().get("GB") or markets[0]
-    sample = shown.parse_price("24.90" if shown.price_digits else "249000")
-    return Template("web/home.html", context={"shopper_market": shopper_market,
-                                              "sample_price": shown.format(sample)})
+@get("/", sync_to_thread=True, include_in_schema=False)
+def home(request: Request[Any, Any, Any], m: FromQuery[str] = "") -> Template:
+    """The demo opens on a living feed: the For You feed of the visitor's market."""
+    from clipcart.discovery.feed_pages import feed_template
+
+    return feed_template(request, "for_you", m[:2])
 
 
 @get("/healthz", sync_to_thread=False, tags=["operations"], summary="Liveness")
