@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 VENDOR := clipcart/web/static/vendor
+# Test processes (pytest-xdist); each gets its own database.
+TEST_WORKERS ?= 2
 SHARED_MARKETS := ../shared/markets.toml
 
 .PHONY: run test setup static markets lint types pytest browser clean
@@ -47,12 +49,12 @@ types: setup
 	$(BIN)/mypy
 
 pytest: setup browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: setup browser
 	$(BIN)/ruff check clipcart tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var test-artifacts
