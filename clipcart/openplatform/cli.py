@@ -29,8 +29,10 @@ def apps_group() -> None:
 @apps_group.command("create")
 @click.option("--name", required=True, help="The app's name, shown to sellers.")
 @click.option("--redirect-url", default="", help="Where sellers return after authorizing.")
+@click.option("--owner-email", default="",
+              help="The user (by e-mail) who owns the app and sees its developer page.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def create(name: str, redirect_url: str, as_json: bool) -> None:
+def create(name: str, redirect_url: str, owner_email: str, as_json: bool) -> None:
     """Register an app; prints its app_key and app_secret (the secret is shown once)."""
     from clipcart.db import get_database
     from clipcart.errors import DomainError
@@ -38,9 +40,11 @@ def create(name: str, redirect_url: str, as_json: bool) -> None:
 
     try:
         with get_database().transaction() as session:
-            app, secret = apps.create_app(session, name, redirect_url=redirect_url)
+            app, secret = apps.create_app(session, name, redirect_url=redirect_url,
+                                          owner_email=owner_email)
             payload = {"app_key": app.app_key, "app_secret": secret, "service_id": str(app.id),
-                       "name": app.name}
+                       "name": app.name, "owner_user_id":
+                       str(app.owner_user_id) if app.owner_user_id is not None else None}
     except DomainError as exc:
         _fail(exc.detail, exc.code, as_json)
         return

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock, events
@@ -172,3 +172,8 @@ def live_grant(session: Session, app_id: int, shop_id: int) -> OpenGrant | None:
     return session.execute(select(OpenGrant).where(
         OpenGrant.app_id == app_id, OpenGrant.shop_id == shop_id,
         OpenGrant.revoked_at.is_(None))).scalar_one_or_none()
+
+
+def authorized_shop_count(session: Session, app_id: int) -> int:
+    return session.execute(select(func.count(func.distinct(OpenGrant.shop_id))).where(
+        OpenGrant.app_id == app_id, OpenGrant.revoked_at.is_(None))).scalar_one()

@@ -30,6 +30,8 @@ class OpenApp(Base):
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer, default=600)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    owner_user_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id"),
+                                                      nullable=True, index=True)
 
 
 class OpenGrant(Base):

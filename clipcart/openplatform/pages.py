@@ -1,5 +1,6 @@
-"""Pages: the seller's authorization page, Seller Center's Apps page (with revoke), and the
-operator's apps console (create, list, webhook delivery health and log)."""
+"""Pages: the seller's authorization page, Seller Center's Apps page (with revoke), the
+operator's apps console (create, list, webhook delivery health and log) and the app owner's
+developer pages (their apps and each one's delivery log)."""
 
 from __future__ import annotations
 
@@ -131,7 +132,8 @@ def console_create(request: Request[Any, Any, Any], data: Form) -> Template:
     try:
         with transaction() as session:
             app, secret = apps.create_app(session, data.get("name", ""),
-                                          redirect_url=data.get("redirect_url", ""))
+                                          redirect_url=data.get("redirect_url", ""),
+                                          owner_email=data.get("owner_email", ""))
             created = {"name": app.name, "app_key": app.app_key, "app_secret": secret,
                        "service_id": str(app.id)}
     except DomainError as exc:
@@ -139,23 +141,66 @@ def console_create(request: Request[Any, Any, Any], data: Form) -> Template:
     return _console(created=created)
 
 
+def _app_detail(session: Any, app: OpenApp, page_token: str | None) -> dict[str, Any]:
+    """What the operator's and the developer's app pages show: facts, subscriptions,
+    delivery health and one page of the delivery log."""
+    page = webhooks.deliveries_of_app(session, app.id, page_token)
+    subs = webhooks.subscriptions_of_app(session, app.id)
+    shop_ids = {d.shop_id for d in page.items} | {s.shop_id for s in subs}
+    shop_names = dict(session.execute(select(Shop.id, Shop.name).where(
+        Shop.id.in_(shop_ids))).all()) if shop_ids else {}
+    return {"app": app, "deliveries": page.items, "next_page_token": page.next_page_token,
+            "subscriptions": subs, "shop_names": shop_names,
+            "authorized_shops": grants.authorized_shop_count(session, app.id),
+            "health": webhooks.health(session, app.id).get(app.id, {})}
+
+
 @get("/{app_id:str}", sync_to_thread=True)
-def console_app(app_id: FromPath[str]) -> Template:
+def console_app(app_id: FromPath[str], page_token: FromQuery[str | None] = None) -> Template:
     parsed = parse_id(app_id)
     with transaction() as session:
         app = session.get(OpenApp, parsed) if parsed is not None else None
         if app is None:
             raise NotFound("No such app.")
-        deliveries = webhooks.deliveries_of_app(session, app.id)
-        shop_names = dict(session.execute(select(Shop.id, Shop.name).where(
-            Shop.id.in_({d.shop_id for d in deliveries}))).all())
-        return Template("openplatform/operator_app.html", context={
-            "app": app, "deliveries": deliveries, "shop_names": shop_names,
-            "health": webhooks.health(session).get(app.id, {})})
+        return Template("openplatform/operator_app.html",
+                        context=_app_detail(session, app, page_token))
+
+
+@get("/developer", sync_to_thread=True, guards=[requires_user], include_in_schema=False)
+def developer(request: Request[Any, Any, Any]) -> Template:
+    with transaction() as session:
+        owned = apps.apps_of_owner(session, request.user.id)
+        return Template("openplatform/developer.html", context={
+            "apps": owned, "health": {a.id: webhooks.health(session, a.id).get(a.id, {})
+                                      for a in owned},
+            "authorized_shops": {a.id: grants.authorized_shop_count(session, a.id)
+                                 for a in owned}})
+
+
+@get("/developer/menu-link", sync_to_thread=True, guards=[requires_user],
+     include_in_schema=False)
+def developer_menu_link(request: Request[Any, Any, Any]) -> Response[str]:
+    """The account menu's "Developer" link, only for users who own an app (htmx fragment)."""
+    with transaction() as session:
+        owns = bool(apps.apps_of_owner(session, request.user.id))
+    link = '<p class="menu-link"><a href="/developer">Developer: my Seller API apps</a></p>'
+    return Response(link if owns else "", media_type="text/html")
+
+
+@get("/developer/apps/{app_id:str}", sync_to_thread=True, guards=[requires_user],
+     include_in_schema=False)
+def developer_app(request: Request[Any, Any, Any], app_id: FromPath[str],
+                  page_token: FromQuery[str | None] = None) -> Template:
+    with transaction() as session:
+        app = apps.owned_app(session, request.user.id, app_id)
+        return Template("openplatform/developer_app.html",
+                        context=_app_detail(session, app, page_token))
 
 
 router = Router(path="/", route_handlers=[authorize_page, authorize_submit, seller_apps,
-                                          seller_revoke], include_in_schema=False)
+                                          seller_revoke, developer, developer_menu_link,
+                                          developer_app],
+                include_in_schema=False)
 operator_router = Router(path="/operator/apps", guards=[requires_role("operator")],
                          route_handlers=[console, console_create, console_app],
                          include_in_schema=False)

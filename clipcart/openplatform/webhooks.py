@@ -14,11 +14,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock
 from clipcart.aftercommit import after_commit
+from clipcart.catalog.paging import Page, decode_token, encode_token, page_size_of
 from clipcart.db import Database
 from clipcart.ids import new_id
 from clipcart.openplatform import apps, grants, signing
@@ -192,18 +193,32 @@ def deliver_due(db: Database, limit: int = 100) -> int:
     return delivered
 
 
-def deliveries_of_app(session: Session, app_id: int, limit: int = 50) -> list[WebhookDelivery]:
-    return list(session.execute(select(WebhookDelivery).where(WebhookDelivery.app_id == app_id)
-                                .order_by(WebhookDelivery.id.desc()).limit(limit)).scalars())
+def deliveries_of_app(session: Session, app_id: int, page_token: str | None = None,
+                      page_size: int | None = None) -> Page[WebhookDelivery]:
+    """The app's delivery log, newest first, keyset paginated by delivery ID."""
+    size, before = page_size_of(page_size), decode_token(page_token)
+    query = select(WebhookDelivery).where(WebhookDelivery.app_id == app_id)
+    if before is not None:
+        query = query.where(WebhookDelivery.id < before)
+    rows = list(session.execute(query.order_by(WebhookDelivery.id.desc()).limit(size + 1))
+                .scalars())
+    more = len(rows) > size
+    return Page(rows[:size], encode_token(rows[size - 1].id) if more else None)
 
 
-def health(session: Session) -> dict[int, dict[str, int]]:
-    """Per app: deliveries by status."""
-    from sqlalchemy import func
+def subscriptions_of_app(session: Session, app_id: int) -> list[WebhookSubscription]:
+    return list(session.execute(select(WebhookSubscription).where(
+        WebhookSubscription.app_id == app_id).order_by(WebhookSubscription.shop_id,
+                                                       WebhookSubscription.event_type)).scalars())
 
+
+def health(session: Session, app_id: int | None = None) -> dict[int, dict[str, int]]:
+    """Per app (or for one app): deliveries by status."""
     out: dict[int, dict[str, int]] = {}
-    rows = session.execute(select(WebhookDelivery.app_id, WebhookDelivery.status, func.count())
-                           .group_by(WebhookDelivery.app_id, WebhookDelivery.status))
+    query = select(WebhookDelivery.app_id, WebhookDelivery.status, func.count())
+    if app_id is not None:
+        query = query.where(WebhookDelivery.app_id == app_id)
+    rows = session.execute(query.group_by(WebhookDelivery.app_id, WebhookDelivery.status))
     for app_id, status, count in rows.all():
         out.setdefault(app_id, {"PENDING": 0, "DELIVERED": 0, "FAILED": 0})[status] = count
     return out
