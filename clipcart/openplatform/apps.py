@@ -1,4 +1,5 @@
-"""The app registry: the operator creates apps; each has a key, a secret and scopes."""
+"""The app registry: the operator creates apps; each has a key, a secret, scopes and maybe an
+owner (the developer who sees its delivery log)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clipcart import clock, crypto
-from clipcart.identity import service as identity
 from clipcart.errors import NotFound, ValidationFailed
+from clipcart.identity import service as identity
 from clipcart.ids import new_id, parse_id
 from clipcart.openplatform.models import SCOPES, OpenApp
 
