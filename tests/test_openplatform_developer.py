@@ -70,6 +70,7 @@ def test_the_owner_sees_their_app_and_its_delivery_log(client: Any) -> None:
     overview = client.get("/developer")
     assert overview.status_code == 200
     assert "Acme ERP" in overview.text and f'href="/developer/apps/{app_id}"' in overview.text
+    assert 'hx-get="/developer/menu-link"' in overview.text  # the account menu asks for it
 
     page = client.get(f"/developer/apps/{app_id}")
     assert page.status_code == 200
