@@ -38,12 +38,14 @@ def test_a_seller_lists_a_product_with_variants_and_a_buyer_opens_it(app, client
         page.get_by_label("Values of option 2").fill("S, M")
         page.get_by_label("Values of option 2").press("Tab")
         page.get_by_label("Seller SKU, Blue / M").wait_for()  # the matrix was regenerated
+        page.wait_for_load_state("networkidle")  # and no later regeneration is on its way
         for n, label in enumerate(("Red / S", "Red / M", "Blue / S", "Blue / M")):
             page.get_by_label(f"Seller SKU, {label}").fill(
                 "DRESS-" + label.replace(" / ", "-").upper())
             page.get_by_label(f"Price, {label}", exact=True).fill("24.90")
             page.get_by_label(f"List price, {label}").fill("29.90")
             page.get_by_label(f"Stock in Main warehouse, {label}").fill(str(3 + n))
+        assert page.get_by_label("Seller SKU, Red / S").input_value() == "DRESS-RED-S"
         page.locator("input[type=file][name=images]").set_input_files(str(image))
         page.get_by_alt_text("Preview of dress-front.png").wait_for()
         page.screenshot(path=str(shots / "catalog-editor-filled.png"), full_page=True)
