@@ -44,9 +44,13 @@ def _one_buyer(base: str, token: str, go: threading.Barrier) -> str:
             return f"checkout {made.status_code}: {made.text[:200]}"
         card = http.post("/psp-sandbox/v1/tokens", json={"number": SUCCEEDS, "exp_month": 12,
                                                          "exp_year": 2031, "cvc": "737"})
-        paid = http.post(f"/api/v1/checkouts/{made.json()['id']}/payment",
-                         json={"payment_token": card.json()["token"]},
-                         headers={**headers, "Idempotency-Key": secrets.token_hex(8)})
+        key = secrets.token_hex(8)
+        for _ in range(3):  # 503 means the outcome is unknown: the API says retry, same key
+            paid = http.post(f"/api/v1/checkouts/{made.json()['id']}/payment",
+                             json={"payment_token": card.json()["token"]},
+                             headers={**headers, "Idempotency-Key": key})
+            if paid.status_code != 503:
+                break
         return paid.json().get("status", paid.text) if paid.status_code == 200 else \
             f"payment {paid.status_code}: {paid.text[:200]}"
 

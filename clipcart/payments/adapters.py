@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -39,6 +41,10 @@ SANDBOX_STATUSES: dict[str, SnapshotStatus] = {
     "partially_refunded": "CAPTURED", "refunded": "CAPTURED", "failed": "FAILED",
     "voided": "VOIDED"}
 SIGNATURE_HEADER = "sandbox-signature"
+# A call that carries an idempotency key is safe to send again: the provider answers a
+# repeat with its first answer. Network failures and 5xx are retried this many times,
+# after these pauses (plus jitter), before the outcome is reported unknown (503).
+NETWORK_RETRY_PAUSES = (0.5, 2.0)
 
 
 def sandbox_snapshot(body: dict[str, Any]) -> ProviderPayment:
@@ -77,14 +83,15 @@ class SandboxProvider:
         headers = {"authorization": f"Bearer {self._secret_key}"}
         if idempotency_key is not None:
             headers["idempotency-key"] = idempotency_key
-        try:
-            response = self.client.request(method, f"{self.base_url}{path}", json=body,
-                                           headers=headers)
-        except httpx.HTTPError as exc:
-            raise ProviderUnavailable(f"The payment provider did not answer: "
-                                      f"{type(exc).__name__}.") from exc
-        if response.status_code >= 500:
-            raise ProviderUnavailable(f"The payment provider failed ({response.status_code}).")
+        pauses = NETWORK_RETRY_PAUSES if idempotency_key is not None else ()
+        for attempt in range(len(pauses) + 1):
+            try:
+                response = self._send(method, path, body, headers)
+                break
+            except ProviderUnavailable:
+                if attempt == len(pauses):
+                    raise
+                time.sleep(pauses[attempt] * (1 + random.random() / 2))
         try:
             answer = response.json()
         except ValueError as exc:
@@ -94,6 +101,18 @@ class SandboxProvider:
                                    provider_code=str(answer.get("code") or "UNKNOWN"),
                                    http_status=response.status_code)
         return dict(answer)
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None,
+              headers: dict[str, str]) -> httpx.Response:
+        try:
+            response = self.client.request(method, f"{self.base_url}{path}", json=body,
+                                           headers=headers)
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(f"The payment provider did not answer: "
+                                      f"{type(exc).__name__}.") from exc
+        if response.status_code >= 500:
+            raise ProviderUnavailable(f"The payment provider failed ({response.status_code}).")
+        return response
 
     def create_payment(self, request: CreatePayment, *,
                        idempotency_key: str) -> ProviderPayment:
