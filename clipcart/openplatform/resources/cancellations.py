@@ -15,7 +15,7 @@ from clipcart.aftersales.transitions import CANCEL_STATUSES
 from clipcart.openplatform.gateway import Call, partner
 from clipcart.openplatform.resources.common import unix
 from clipcart.openplatform.resources.returns import SCOPE, refund
-from clipcart.openplatform.resources.search import id_list, page, word_list
+from clipcart.openplatform.resources.search import filtered, page
 
 CANCEL_TYPES = ("CANCEL", "BUYER_CANCEL")
 
@@ -53,17 +53,12 @@ def cancellation_json(c: Cancellation, lines: list[CancellationLine]) -> dict[st
          summary="Search cancellations")
 def search_cancellations(session: Session, call: Call) -> dict[str, Any]:
     body = call.json()
-    query = select(Cancellation).where(Cancellation.shop_id == call.shop_row.id)
-    for name, column in (("cancel_ids", Cancellation.id), ("order_ids", Cancellation.order_id),
-                         ("buyer_user_ids", Cancellation.buyer_user_id)):
-        wanted = id_list(body, name)
-        if wanted is not None:
-            query = query.where(column.in_(wanted))
-    for name, word_column, allowed in (("cancel_types", Cancellation.cancel_type, CANCEL_TYPES),
-                                  ("cancel_status", Cancellation.status, CANCEL_STATUSES)):
-        words = word_list(body, name, allowed)
-        if words is not None:
-            query = query.where(word_column.in_(words))
+    query = filtered(
+        select(Cancellation).where(Cancellation.shop_id == call.shop_row.id), body,
+        ids=(("cancel_ids", Cancellation.id), ("order_ids", Cancellation.order_id),
+             ("buyer_user_ids", Cancellation.buyer_user_id)),
+        words=(("cancel_types", Cancellation.cancel_type, CANCEL_TYPES),
+               ("cancel_status", Cancellation.status, CANCEL_STATUSES)))
     rows, total, token = page(session, call, query, Cancellation, body)
     lines = _lines_of(session, [c.id for c in rows])
     return {"cancellations": [cancellation_json(c, lines[c.id]) for c in rows],

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clipcart.carriers.interface import CARRIERS, carrier_by_provider_id
-from clipcart.catalog.paging import decode_token, encode_token
 from clipcart.config import get_settings
-from clipcart.errors import DomainError, ValidationFailed
+from clipcart.errors import DomainError
 from clipcart.openplatform import errors as E
 from clipcart.openplatform.errors import OpenError
 from clipcart.openplatform.gateway import Call, partner
-from clipcart.openplatform.resources.common import an_id, page_size, unix, when
+from clipcart.openplatform.resources.common import an_id, unix
 from clipcart.openplatform.resources.package_view import detail_json, facts_of, search_json
+from clipcart.openplatform.resources.search import page
 from clipcart.orders import packages
 from clipcart.orders.models import PACKAGE_STATUSES, Order, Package
 from clipcart.orders.shipping_queries import address_of
@@ -39,14 +39,6 @@ def _package_id(call: Call) -> int:
 @partner("POST", "fulfillment", "packages/search", scope=READ, summary="Search packages")
 def search_packages(session: Session, call: Call) -> dict[str, Any]:
     body, shop = call.json(), call.shop_row
-    size = page_size(call.int_param("page_size", 20), 50)
-    if (call.param("sort_field") or "create_time") != "create_time":
-        raise OpenError(E.INVALID_PARAMETER, "sort_field is create_time.")
-    ascending = (call.param("sort_order") or "DESC").upper() == "ASC"
-    try:
-        after = decode_token(call.param("page_token"))
-    except ValidationFailed:
-        raise OpenError(E.INVALID_PARAMETER, "page_token is not one this search gave.") from None
     query = select(Package).where(Package.shop_id == shop.id)
     status = body.get("package_status")
     if status is not None:
@@ -55,23 +47,10 @@ def search_packages(session: Session, call: Call) -> dict[str, Any]:
             raise OpenError(E.INVALID_PARAMETER, "package_status is one of TO_FULFILL, "
                                                  f"{', '.join(PACKAGE_STATUSES)}.")
         query = query.where(Package.status == status)
-    for name, column, lower in (("create_time_ge", Package.created_at, True),
-                                ("create_time_lt", Package.created_at, False),
-                                ("update_time_ge", Package.updated_at, True),
-                                ("update_time_lt", Package.updated_at, False)):
-        moment = when(body, name)
-        if moment is not None:
-            query = query.where(column >= moment if lower else column < moment)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    if after is not None:
-        query = query.where(Package.id > after if ascending else Package.id < after)
-    rows = list(session.execute(query.order_by(Package.id.asc() if ascending
-                                               else Package.id.desc()).limit(size + 1))
-                .scalars())
-    more, rows = len(rows) > size, rows[:size]
+    rows, total, token = page(session, call, query, Package, body, default_size=20)
     facts = facts_of(session, rows)
     return {"packages": [search_json(facts[p.id]) for p in rows], "total_count": total,
-            "next_page_token": encode_token(rows[-1].id) if more else ""}
+            "next_page_token": token}
 
 
 @partner("GET", "fulfillment", "packages/{package_id:str}", scope=READ,

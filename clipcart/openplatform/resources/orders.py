@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clipcart.catalog.paging import decode_token, encode_token
-from clipcart.errors import ValidationFailed
 from clipcart.media import media_url
 from clipcart.openplatform import errors as E
 from clipcart.openplatform.errors import OpenError
 from clipcart.openplatform.gateway import Call, partner
-from clipcart.openplatform.resources.common import amount, an_id, page_size, unix, when
+from clipcart.openplatform.resources.common import amount, an_id, unix
 from clipcart.openplatform.resources.package_view import PackageFacts, order_facts, unit_id
+from clipcart.openplatform.resources.search import page
 from clipcart.orders.models import ORDER_STATUSES, Order, OrderLine
 from clipcart.orders.queries import order_detail
 from clipcart.orders.service import lines_of
@@ -99,12 +98,6 @@ def order_json(session: Session, order: Order, lines: list[OrderLine],
 @partner("POST", "order", "orders/search", scope=READ, summary="Search orders")
 def search_orders(session: Session, call: Call) -> dict[str, Any]:
     shop, body = call.shop_row, call.json()
-    size = page_size(call.int_param("page_size", 20))
-    ascending = (call.param("sort_order") or "DESC").upper() == "ASC"
-    try:
-        after = decode_token(call.param("page_token"))
-    except ValidationFailed:
-        raise OpenError(E.INVALID_PARAMETER, "page_token is not one this search gave.") from None
     query = select(Order).where(Order.shop_id == shop.id)
     status = body.get("order_status")
     if status is not None:
@@ -112,26 +105,14 @@ def search_orders(session: Session, call: Call) -> dict[str, Any]:
             raise OpenError(E.INVALID_PARAMETER, f"order_status is one of "
                                                  f"{', '.join(ORDER_STATUSES)}.")
         query = query.where(Order.status == status)
-    for name, column, lower in (("create_time_ge", Order.created_at, True),
-                                ("create_time_lt", Order.created_at, False),
-                                ("update_time_ge", Order.updated_at, True),
-                                ("update_time_lt", Order.updated_at, False)):
-        moment = when(body, name)
-        if moment is not None:
-            query = query.where(column >= moment if lower else column < moment)
     if body.get("buyer_user_id"):
         query = query.where(Order.buyer_user_id == an_id(body["buyer_user_id"], "buyer_user_id"))
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    if after is not None:
-        query = query.where(Order.id > after if ascending else Order.id < after)
-    query = query.order_by(Order.id.asc() if ascending else Order.id.desc()).limit(size + 1)
-    rows = list(session.execute(query).scalars())
-    more, rows = len(rows) > size, rows[:size]
+    rows, total, token = page(session, call, query, Order, body, default_size=20,
+                              max_size=100, strict_sort=False)
     lines = lines_of(session, [o.id for o in rows])
     facts = order_facts(session, [o.id for o in rows])
     return {"orders": [order_json(session, o, lines[o.id], facts[o.id]) for o in rows],
-            "total_count": total,
-            "next_page_token": encode_token(rows[-1].id) if more else ""}
+            "total_count": total, "next_page_token": token}
 
 
 @partner("GET", "order", "orders", scope=READ, summary="Get order detail")

@@ -29,7 +29,7 @@ from clipcart.openplatform.errors import OpenError
 from clipcart.openplatform.gateway import Call, partner
 from clipcart.openplatform.resources.common import amount, an_id, unix
 from clipcart.openplatform.resources.fulfillment import actor_of
-from clipcart.openplatform.resources.search import id_list, page, word_list
+from clipcart.openplatform.resources.search import filtered, page
 
 SCOPE = "seller.return_refund.basic"
 APPROVALS = {"APPROVE_REFUND": ("REFUND", PENDING), "APPROVE_RETURN": ("RETURN_AND_REFUND",
@@ -83,17 +83,12 @@ def return_json(req: ReturnRequest, lines: list[ReturnLine]) -> dict[str, Any]:
 @partner("POST", "return_refund", "returns/search", scope=SCOPE, summary="Search returns")
 def search_returns(session: Session, call: Call) -> dict[str, Any]:
     body = call.json()
-    query = select(ReturnRequest).where(ReturnRequest.shop_id == call.shop_row.id)
-    for name, column in (("return_ids", ReturnRequest.id), ("order_ids", ReturnRequest.order_id),
-                         ("buyer_user_ids", ReturnRequest.buyer_user_id)):
-        wanted = id_list(body, name)
-        if wanted is not None:
-            query = query.where(column.in_(wanted))
-    for name, word_column, allowed in (("return_types", ReturnRequest.return_type, RETURN_TYPES),
-                                  ("return_status", ReturnRequest.status, RETURN_STATUSES)):
-        words = word_list(body, name, allowed)
-        if words is not None:
-            query = query.where(word_column.in_(words))
+    query = filtered(
+        select(ReturnRequest).where(ReturnRequest.shop_id == call.shop_row.id), body,
+        ids=(("return_ids", ReturnRequest.id), ("order_ids", ReturnRequest.order_id),
+             ("buyer_user_ids", ReturnRequest.buyer_user_id)),
+        words=(("return_types", ReturnRequest.return_type, RETURN_TYPES),
+               ("return_status", ReturnRequest.status, RETURN_STATUSES)))
     rows, total, token = page(session, call, query, ReturnRequest, body)
     lines = aftersales.lines_of(session, [r.id for r in rows])
     return {"return_orders": [return_json(r, lines[r.id]) for r in rows],

@@ -1,4 +1,4 @@
-"""What the return_refund searches share: ID and status lists, time windows, page tokens."""
+"""What the Partner API searches share: ID and status lists, time windows, page tokens."""
 
 from __future__ import annotations
 
@@ -34,12 +34,31 @@ def word_list(body: dict[str, Any], name: str, allowed: Sequence[str]) -> list[s
     return [str(r) for r in raw]
 
 
+def filtered(query: Select[Any], body: dict[str, Any],
+             ids: Sequence[tuple[str, Any]] = (),
+             words: Sequence[tuple[str, Any, Sequence[str]]] = ()) -> Select[Any]:
+    """``query`` narrowed by the body's ID lists (name, column) and word lists (name,
+    column, allowed values); an absent list filters nothing."""
+    for name, column in ids:
+        wanted = id_list(body, name)
+        if wanted is not None:
+            query = query.where(column.in_(wanted))
+    for name, column, allowed in words:
+        chosen = word_list(body, name, allowed)
+        if chosen is not None:
+            query = query.where(column.in_(chosen))
+    return query
+
+
 def page(session: Session, call: Call, query: Select[Any], model: Any,
-         body: dict[str, Any]) -> tuple[list[Any], int, str]:
+         body: dict[str, Any], *, default_size: int = 10, max_size: int = 50,
+         strict_sort: bool = True) -> tuple[list[Any], int, str]:
     """One page of ``query`` over ``model`` (with id, created_at, updated_at columns), by
-    the time window in ``body`` and the page_size/page_token/sort_order in the query."""
-    size = page_size(call.int_param("page_size", 10), 50)
-    if (call.param("sort_field") or "create_time") != "create_time":
+    the time window in ``body`` and the page_size/page_token/sort_order in the query.
+    Pages follow the id, which grows with create_time; ``strict_sort`` refuses any other
+    ``sort_field`` (a search that takes one but has a single order leaves it off)."""
+    size = page_size(call.int_param("page_size", default_size), max_size)
+    if strict_sort and (call.param("sort_field") or "create_time") != "create_time":
         raise OpenError(E.INVALID_PARAMETER, "sort_field is create_time.")
     ascending = (call.param("sort_order") or "DESC").upper() == "ASC"
     try:
