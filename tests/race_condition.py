@@ -3,6 +3,8 @@
 ``run_before`` / ``run_after`` patch a function (named ``"module.attr"``) so a callback
 runs at exactly that point of the code under test: a competing transaction lands between
 a read and the write that depends on it every time, not one run in fifty.
+``run_before_statement`` does the same at an SQL statement; ``wait_until_blocked`` lets a
+competing thread reach a PostgreSQL row lock before the test lets the first one go on.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 
 def _resolve(target: str) -> tuple[Any, str, Callable[..., Any]]:
@@ -24,36 +26,64 @@ def _resolve(target: str) -> tuple[Any, str, Callable[..., Any]]:
 
 
 @contextmanager
-def run_before(target: str, callback: Callable[..., Any]) -> Iterator[None]:
-    """Call ``callback(*args, **kwargs)`` right before each call of ``target``."""
+def run_before(target: str, callback: Callable[..., Any]) -> Iterator[list[bool]]:
+    """Call ``callback(*args, **kwargs)`` right before each call of ``target``; yields a
+    list with one entry per call, so a test can check the point was reached."""
     module, attr, original = _resolve(target)
+    calls: list[bool] = []
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls.append(True)
         callback(*args, **kwargs)
         return original(*args, **kwargs)
 
     setattr(module, attr, wrapper)
     try:
-        yield
+        yield calls
     finally:
         setattr(module, attr, original)
 
 
 @contextmanager
-def run_after(target: str, callback: Callable[..., Any]) -> Iterator[None]:
-    """Call ``callback(*args, **kwargs)`` right after each call of ``target`` returns."""
+def run_after(target: str, callback: Callable[..., Any]) -> Iterator[list[bool]]:
+    """Call ``callback(*args, **kwargs)`` right after each call of ``target`` returns;
+    yields a list with one entry per call."""
     module, attr, original = _resolve(target)
+    calls: list[bool] = []
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
+        calls.append(True)
         callback(*args, **kwargs)
         return result
 
     setattr(module, attr, wrapper)
     try:
-        yield
+        yield calls
     finally:
         setattr(module, attr, original)
+
+
+@contextmanager
+def run_before_statement(engine: Engine, starts_with: str,
+                         competitor: Callable[[], None]) -> Iterator[list[bool]]:
+    """Run ``competitor`` just before this thread's first SQL statement that starts with
+    ``starts_with`` (e.g. "UPDATE stock_levels"): catches any read-then-write, wherever
+    the read happened."""
+    fired: list[bool] = []
+    owner = threading.get_ident()
+
+    def hook(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if (not fired and threading.get_ident() == owner
+                and statement.lstrip().upper().startswith(starts_with.upper())):
+            fired.append(True)
+            competitor()
+
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        yield fired
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
 
 
 def once(fn: Callable[[], Any]) -> Callable[..., None]:

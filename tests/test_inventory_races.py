@@ -12,7 +12,13 @@ from clipcart import clock
 from clipcart.errors import Conflict
 from clipcart.inventory import service as inventory
 from tests.inventory_support import level, make_shop, movement_reasons, stocked_sku
-from tests.race import run_after, run_before, run_before_statement, wait_until_blocked
+from tests.race_condition import (
+    once,
+    run_after,
+    run_before,
+    run_before_statement,
+    wait_until_blocked,
+)
 
 TRANSITION = "clipcart.inventory.reservations._transition"
 ONE_WRITER = ("SQLite runs one write transaction at a time (BEGIN IMMEDIATE): no other "
@@ -50,7 +56,7 @@ def test_a_commit_loses_to_a_release_that_lands_just_before_it(db):
     shop = make_shop(db)
     sku = stocked_sku(db, shop, 5)
     _reserve(db, sku, 2, "co")
-    with run_before(TRANSITION, lambda: _release(db, "co", "expired")) as fired, \
+    with run_before(TRANSITION, once(lambda: _release(db, "co", "expired"))) as fired, \
             pytest.raises(Conflict) as lost:
         _commit(db, "co")
     assert fired
@@ -63,7 +69,7 @@ def test_a_release_is_a_no_op_when_a_commit_lands_just_before_it(db):
     shop = make_shop(db)
     sku = stocked_sku(db, shop, 5)
     _reserve(db, sku, 2, "co")
-    with run_before(TRANSITION, lambda: _commit(db, "co")) as fired:
+    with run_before(TRANSITION, once(lambda: _commit(db, "co"))) as fired:
         answer = _release(db, "co")
     assert fired
     assert answer.status == "COMMITTED"
@@ -83,7 +89,7 @@ def test_a_reservation_takes_the_units_expiry_frees_just_before_it(db, frozen_cl
     point = ("clipcart.inventory.locks.lock_stock_of_skus" if is_postgres
              else "clipcart.inventory.reservations._load")
     released: list[int] = []
-    with run_before(point, lambda: released.append(_expire(db))) as fired:
+    with run_before(point, once(lambda: released.append(_expire(db)))) as fired:
         held = _reserve(db, sku, 3, "buyer")
     assert fired and released == [1]
     assert held.status == "HELD"
@@ -98,7 +104,7 @@ def test_expiry_does_not_overwrite_units_reserved_while_it_runs(db, frozen_clock
     _reserve(db, sku, 2, "abandoned", minutes=5)
     frozen_clock.advance(minutes=6)
     # Another checkout reserves the 3 free units just before expiry writes the stock row.
-    with run_before_statement(db, "UPDATE stock_levels",
+    with run_before_statement(db.engine, "UPDATE stock_levels",
                               lambda: _reserve(db, sku, 3, "buyer", minutes=30)) as fired:
         assert _expire(db) == 1
     assert fired
@@ -113,7 +119,7 @@ def test_expiry_skips_a_reservation_that_is_being_committed(db, frozen_clock, is
     _reserve(db, sku, 2, "co", minutes=5)
     frozen_clock.advance(minutes=6)
     released: list[int] = []
-    with run_after(TRANSITION, lambda: released.append(_expire(db))) as fired:
+    with run_after(TRANSITION, once(lambda: released.append(_expire(db)))) as fired:
         assert _commit(db, "co").status == "COMMITTED"
     assert fired and released == [0]
     assert _expire(db) == 0
@@ -143,9 +149,9 @@ def test_a_release_waiting_behind_a_commit_sees_it_committed(db, is_postgres):
 
     def release_behind() -> None:
         threads.append(_in_thread(lambda: _release(db, "co"), results))
-        wait_until_blocked(db)  # it waits on the reservation row the commit holds
+        wait_until_blocked(db.engine)  # it waits on the reservation row the commit holds
 
-    with run_after(TRANSITION, release_behind) as fired:
+    with run_after(TRANSITION, once(release_behind)) as fired:
         _commit(db, "co")
     threads[0].join(timeout=30)
     assert fired
@@ -166,9 +172,9 @@ def test_a_reservation_waiting_behind_expiry_gets_the_freed_units(db, frozen_clo
 
     def reserve_behind() -> None:
         threads.append(_in_thread(lambda: _reserve(db, sku, 3, "buyer"), results))
-        wait_until_blocked(db)  # it waits on the stock row expiry is updating
+        wait_until_blocked(db.engine)  # it waits on the stock row expiry is updating
 
-    with run_after("clipcart.inventory.reservations._move_held", reserve_behind) as fired:
+    with run_after("clipcart.inventory.reservations._move_held", once(reserve_behind)) as fired:
         assert _expire(db) == 1
     threads[0].join(timeout=30)
     assert fired
