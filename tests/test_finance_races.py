@@ -65,7 +65,7 @@ def test_a_refund_arriving_while_settlement_holds_the_order_is_clawed_back(
     competitor = once(lambda: workers.append(
         _start(lambda: _book(db, bought, "race:refund", 500))))
     # settlement has claimed the row (OPEN -> SETTLED, not committed) when the refund comes
-    with run_after("clipcart.finance.settlement._claimed_hook", competitor):
+    with run_after("clipcart.finance.settlement._claim", competitor):
         assert service.settle_due(db) == 1
     workers[0].join(30)
     row = settlement_row(db, bought.order_id)

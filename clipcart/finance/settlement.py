@@ -160,15 +160,10 @@ def due_ids(session: Session, now: datetime | None = None, limit: int = 500) -> 
         .order_by(S.due_at, S.id).limit(limit)).scalars())
 
 
-def _claimed_hook(order_id: int) -> None:
-    """Nothing: the point between claiming a row and booking it, where race tests land."""
-
-
-def settle_order(session: Session, order_id: int) -> bool:
-    """Settle one due order: one conditional UPDATE claims it (OPEN, due, unblocked), then
-    one ledger operation moves what escrow still holds for it. False if not settleable."""
-    now = clock.now()
-    claimed = session.execute(
+def _claim(session: Session, order_id: int, now: datetime) -> Any:
+    """Mark the order's row SETTLED if it is OPEN, due and unblocked, in one conditional
+    UPDATE; the row's amounts, or None when another worker or an open request got there."""
+    return session.execute(
         update(S).where(S.order_id == order_id, S.status == "OPEN", S.due_at <= now,
                         S.open_requests == 0)
         .values(status="SETTLED", settled_at=now, updated_at=now)
@@ -176,9 +171,14 @@ def settle_order(session: Session, order_id: int) -> bool:
                    S.referral_fee_minor, S.fee_refunded_minor, S.tax_minor,
                    S.tax_refunded_minor)
         .execution_options(synchronize_session=False)).first()
+
+
+def settle_order(session: Session, order_id: int) -> bool:
+    """Settle one due order: one conditional UPDATE claims it (OPEN, due, unblocked), then
+    one ledger operation moves what escrow still holds for it. False if not settleable."""
+    claimed = _claim(session, order_id, clock.now())
     if claimed is None:
         return False
-    _claimed_hook(order_id)
     escrow = max(claimed.order_total_minor - claimed.refunded_minor, 0)
     tax = min(claimed.tax_minor - claimed.tax_refunded_minor, escrow)
     fee = min(claimed.referral_fee_minor - claimed.fee_refunded_minor, escrow - tax)
