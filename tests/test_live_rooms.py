@@ -128,14 +128,24 @@ def test_viewers_count_while_seen_recently(client, frozen_clock):
     made = room_on_air(client)
     with transaction() as session:
         room = service.get_room(session, made.id)
-        assert service.seen(session, room, "user:1") == 1
-        assert service.seen(session, room, "user:2") == 2
-        assert service.seen(session, room, "user:1") == 2
+    assert service.seen(room, "user:1") == 1
+    assert service.seen(room, "user:2") == 2
+    assert service.seen(room, "user:1") == 2
     frozen_clock.advance(seconds=service.VIEWER_TTL.total_seconds() + 1)
-    with transaction() as session:
-        assert service.seen(session, service.get_room(session, made.id), "user:3") == 1
+    assert service.seen(room, "user:3") == 1
     state = client.get(f"/api/v1/lives/{made.id}").json()
-    assert state["viewers"] == 1 and state["peak_viewers"] == 2
+    assert state["viewers"] == 1
+    listed = client.get("/api/v1/lives", params={"market": room.market}).json()
+    assert [r["viewers"] for r in listed["lives"] if r["id"] == str(made.id)] == [1]
+
+
+def test_the_peak_keeps_the_largest_count_of_a_room_on_air(client):
+    made = room_on_air(client)
+    with transaction() as session:
+        assert service.record_peak(session, made.id, 5)
+        assert not service.record_peak(session, made.id, 3)
+        assert service.record_peak(session, made.id, 7)
+    assert client.get(f"/api/v1/lives/{made.id}").json()["peak_viewers"] == 7
 
 
 def test_a_room_past_the_longest_duration_is_ended_by_the_sweep(client, frozen_clock):

@@ -39,7 +39,7 @@ def list_lives(request: Request[Any, Any, Any], market: FromQuery[str | None] = 
         rooms = service.rooms_on_air(session, code, page_size=size, after_id=after)
         shown = rooms[:size]
         pinned = service.pinned_products(session, shown)
-        viewers = service.viewer_counts(session, [r.id for r in shown])
+        viewers = service.viewer_counts([r.id for r in shown])
         items = []
         for room in shown:
             product = pinned.get(room.pinned_product_id) if room.pinned_product_id else None

@@ -32,6 +32,7 @@ from clipcart.errors import DomainError, NotFound, Unauthorized
 from clipcart.ids import parse_id
 from clipcart.live import service as live_service
 from clipcart.live.chat_socket import decode_frame, error_frame, handle_frame, hello
+from clipcart.live.presence import viewer_key
 from clipcart.realtime.hub import DroppingSubscriber, Hub, decode_message, room_channel
 from clipcart.realtime.sse import open_room_stream, stream_events
 from clipcart.web.auth import SESSION_COOKIE, CurrentUser, load_user
@@ -63,7 +64,8 @@ async def room_event_stream(request: Request[Any, Any, Any],
     # subscribed and the state read (a 404 comes before the stream starts)
     hub = _hub(request.app)
     load = partial(run_sync, partial(room_state, rid))
-    stream = await open_room_stream(hub, rid, partial(hub.state_reads.read, rid, load))
+    stream = await open_room_stream(hub, rid, partial(hub.state_reads.read, rid, load),
+                                    viewer=viewer_key(request))
     # the background task cleans up even if the client left before the first event
     return ServerSentEvent(stream_events(stream), background=BackgroundTask(stream.close),
                            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

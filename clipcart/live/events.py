@@ -1,4 +1,5 @@
-"""LIVE's reactions: SKU prices as buyers see them, and flash-sale units coming back.
+"""LIVE's reactions: SKU prices as buyers see them, flash-sale units coming back, and the
+peak viewer count following the live one.
 
 Handlers are idempotent: a price is recorded only when it differs from the latest one;
 an order's units are released once (``FlashSaleOrder.released_at``).
@@ -10,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from clipcart import events
 from clipcart.catalog.models import ProductRevision
+from clipcart.db import transaction
 from clipcart.events import Event
 from clipcart.ids import parse_id
-from clipcart.live import flash
+from clipcart.live import flash, service
 from clipcart.money import Money
+from clipcart.realtime import viewers
 
 
 @events.handles("catalog.product_live_changed", name="live.record_prices")
@@ -50,3 +53,12 @@ def on_order_cancelled(session: Session, event: Event) -> None:
     order_id = parse_id(str(event.payload.get("order_id") or ""))
     if order_id is not None:
         flash.release_order(session, order_id)
+
+
+def keep_peak(room_id: int, count: int) -> None:
+    """Every viewer count sent to a room may raise its peak."""
+    with transaction() as session:
+        service.record_peak(session, room_id, count)
+
+
+viewers.on_count(keep_peak)

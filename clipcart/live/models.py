@@ -1,4 +1,4 @@
-"""LIVE's tables: rooms and their history, the product bag, viewers, flash sales and claims.
+"""LIVE's tables: rooms and their history, the product bag, flash sales and claims.
 
 Counters (a sale's stock, a buyer's claimed units) change only by one conditional UPDATE
 (DESIGN rule 4); CHECK constraints back every quantity that must not go negative.
@@ -84,17 +84,6 @@ class LiveBagItem(Base):
     added_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (UniqueConstraint("room_id", "product_id"),)
-
-
-class LiveViewer(Base):
-    """Presence: a viewer counts while seen within the last ``VIEWER_TTL`` seconds."""
-
-    __tablename__ = "live_viewers"
-    room_id: Mapped[int] = mapped_column(IdType, ForeignKey("live_rooms.id"), primary_key=True)
-    viewer_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-    __table_args__ = (Index("ix_live_viewers_seen", "room_id", "last_seen_at"),)
 
 
 class FlashSale(Base):

@@ -13,21 +13,21 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock, events, realtime
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id, parse_id
 from clipcart.live import stream
-from clipcart.live.models import LiveBagItem, LiveRoom, LiveRoomHistory, LiveViewer
+from clipcart.live.models import LiveBagItem, LiveRoom, LiveRoomHistory
 from clipcart.live.products import RoomProduct, room_products
 from clipcart.live.transitions import can_move
 from clipcart.markets import get_markets, market
+from clipcart.realtime import viewers
 from clipcart.shops import service as shops
 
-VIEWER_TTL = timedelta(seconds=45)  # a viewer counts while their page polls or streams
+VIEWER_TTL = timedelta(seconds=45)  # a polling page's viewer counts this long after a poll
 
 
 def channel(room_id: int) -> str:
@@ -221,51 +221,33 @@ def pin(session: Session, room: LiveRoom, product_id: int | None) -> LiveRoom:
 
 
 # -- viewers ---------------------------------------------------------------------------
+# One count per room: ``clipcart.realtime.viewers`` (event streams and polling pages).
 
-def viewer_count(session: Session, room_id: int) -> int:
-    since = clock.now() - VIEWER_TTL
-    return int(session.execute(select(func.count()).select_from(LiveViewer)
-                               .where(LiveViewer.room_id == room_id,
-                                      LiveViewer.last_seen_at >= since)).scalar_one())
+def viewer_count(room_id: int) -> int:
+    return viewer_counts([room_id])[room_id]
 
 
-def viewer_counts(session: Session, room_ids: Sequence[int]) -> dict[int, int]:
-    """Viewers of several rooms in one query (for lists)."""
-    if not room_ids:
-        return {}
-    since = clock.now() - VIEWER_TTL
-    rows = session.execute(select(LiveViewer.room_id, func.count())
-                           .where(LiveViewer.room_id.in_(list(room_ids)),
-                                  LiveViewer.last_seen_at >= since)
-                           .group_by(LiveViewer.room_id)).all()
-    found = {int(room_id): int(count) for room_id, count in rows}
-    return {room_id: found.get(room_id, 0) for room_id in room_ids}
+def viewer_counts(room_ids: Sequence[int]) -> dict[int, int]:
+    """Viewers of several rooms at once (for lists)."""
+    return viewers.counts(room_ids)
 
 
-def seen(session: Session, room: LiveRoom, viewer_key: str) -> int:
-    """Record a viewer's presence (a page poll or a stream connection); the live count."""
-    now = clock.now()
-    touched = session.execute(update(LiveViewer).where(LiveViewer.room_id == room.id,
-                                                       LiveViewer.viewer_key == viewer_key)
-                              .values(last_seen_at=now).returning(LiveViewer.room_id)
-                              .execution_options(synchronize_session=False)).first()
-    if touched is None:
-        try:
-            with session.begin_nested():
-                session.add(LiveViewer(room_id=room.id, viewer_key=viewer_key[:64],
-                                       last_seen_at=now))
-        except IntegrityError:
-            pass  # the same viewer's other tab got there first: they are counted
-    count = viewer_count(session, room.id)
-    raised = session.execute(update(LiveRoom).where(LiveRoom.id == room.id,
+def seen(room: LiveRoom, viewer_key: str) -> int:
+    """A polling page's viewer is watching for ``VIEWER_TTL`` more; the live count. The
+    peak follows through ``record_peak`` when the throttled count goes out."""
+    viewers.touch(room.id, viewer_key, VIEWER_TTL.total_seconds())
+    return viewer_count(room.id)
+
+
+def record_peak(session: Session, room_id: int, count: int) -> bool:
+    """Raise the room's peak to ``count`` if it is higher (one conditional UPDATE, so
+    concurrent counts from several processes keep the largest)."""
+    raised = session.execute(update(LiveRoom).where(LiveRoom.id == room_id,
+                                                    LiveRoom.status == "LIVE",
                                                     LiveRoom.peak_viewers < count)
                              .values(peak_viewers=count).returning(LiveRoom.id)
                              .execution_options(synchronize_session=False)).first()
-    if raised is not None:
-        session.expire(room, ["peak_viewers"])
-    if touched is None or raised is not None:
-        publish(session, room.id, "viewers", {"id": str(room.id), "viewers": count})
-    return count
+    return raised is not None
 
 
 # -- reads -----------------------------------------------------------------------------
@@ -295,7 +277,7 @@ def room_state(session: Session, room_id: int | str) -> dict[str, Any]:
         "market": room.market,
         "host": {"shop_id": str(room.shop_id), "name": shop.name if shop else "",
                  "user_id": str(room.host_user_id)},
-        "viewers": viewer_count(session, room.id) if room.status == "LIVE" else 0,
+        "viewers": viewer_count(room.id) if room.status == "LIVE" else 0,
         "peak_viewers": room.peak_viewers,
         "pinned_product": product_json(pinned) if pinned else None,
         "products": [product_json(products[i]) for i in ids if i in products],

@@ -162,10 +162,11 @@ def publish_raw(channel: str, message: bytes) -> None:
 
     url = get_settings().redis_url
     if url:
-        _redis_client(url).publish(channel, message)
+        redis_client(url).publish(channel, message)
 
 
-def _redis_client(url: str) -> Any:
+def redis_client(url: str) -> Any:
+    """A synchronous Redis client per URL, shared by the threads of this process."""
     with _lock:
         client = _sync_redis.get(url)
         if client is None:

@@ -81,8 +81,11 @@ class RoomStream:
 
 
 async def open_room_stream(hub: Hub, room_id: int,
-                           load_state: Callable[[], Awaitable[dict[str, Any]]]) -> RoomStream:
-    """Subscribe, then read the state (its errors propagate, with nothing left behind)."""
+                           load_state: Callable[[], Awaitable[dict[str, Any]]],
+                           viewer: str | None = None) -> RoomStream:
+    """Subscribe, then read the state (its errors propagate, with nothing left behind).
+    ``viewer`` is the key the viewer's page counts under (one viewer, not two); without
+    one the connection counts by itself."""
     subscriber = await hub.subscribe(room_channel(room_id))
     assert isinstance(subscriber, DroppingSubscriber)
     try:
@@ -91,7 +94,10 @@ async def open_room_stream(hub: Hub, room_id: int,
         with anyio.CancelScope(shield=True):
             await hub.unsubscribe(subscriber, room_channel(room_id))
         raise
-    return RoomStream(hub, room_id, subscriber, state)
+    stream = RoomStream(hub, room_id, subscriber, state)
+    if viewer:
+        stream.conn_id = viewer
+    return stream
 
 
 async def stream_events(stream: RoomStream, *, heartbeat: float | None = None

@@ -1,28 +1,52 @@
-"""Who is watching a room: open event streams, counted across processes.
+"""Who is watching a room: open event streams and polling pages, counted across processes.
 
-Each stream registers a connection id while it is open. One process counts in memory;
-with Redis every process adds its connections to one sorted set per room, scored by the
-time the entry expires, and refreshes the score on every heartbeat, so a crashed process's
-connections fall out by themselves. Counts go out as ``viewers`` events on the room's
-channel, at most one per ``THROTTLE_SECONDS`` per room and process.
+This is the one viewer count of a LIVE: rooms lists, the room's state, the host's console
+and the ``viewers`` events all read it. Each viewer holds an entry that expires: an event
+stream registers its connection id and refreshes it on every heartbeat; a page that polls
+instead registers its viewer key on every poll (``touch``). One process keeps entries in
+memory; with Redis every process adds them to one sorted set per room, scored by the time
+the entry expires, so a crashed process's connections fall out by themselves. Expiry
+reads ``clipcart.clock`` (tests move it). Counts go out as ``viewers`` events on the
+room's channel, at most one per ``THROTTLE_SECONDS`` per room and process, and each count
+sent is handed to the listeners registered with ``on_count`` (LIVE keeps the peak).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from clipcart.realtime.hub import encode_message, publish_raw, room_channel
+from clipcart import clock
+from clipcart.realtime.hub import (
+    active_hub,
+    encode_message,
+    publish_raw,
+    redis_client,
+    room_channel,
+)
 
 log = logging.getLogger(__name__)
 
 THROTTLE_SECONDS = 1.0
 PRESENCE_TTL_SECONDS = 60.0  # a stream refreshes its entry on every heartbeat
+
+CountListener = Callable[[int, int], None]
+_listeners: list[CountListener] = []
+
+
+def on_count(listener: CountListener) -> None:
+    """Call ``listener(room_id, count)`` (in a worker thread) with every count sent."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _now() -> float:
+    return clock.now().timestamp()
 
 
 class Presence(Protocol):
@@ -30,27 +54,47 @@ class Presence(Protocol):
     async def refresh(self, room_id: int, conn_id: str) -> None: ...
     async def leave(self, room_id: int, conn_id: str) -> None: ...
     async def count(self, room_id: int) -> int: ...
+    def touch_sync(self, room_id: int, key: str, ttl: float) -> None: ...
+    def counts_sync(self, room_ids: Sequence[int]) -> dict[int, int]: ...
 
 
 class MemoryPresence:
-    def __init__(self) -> None:
-        self._rooms: defaultdict[int, set[str]] = defaultdict(set)
+    """Entries of this process, safe from the event loop and from worker threads."""
+
+    def __init__(self, ttl: float = PRESENCE_TTL_SECONDS) -> None:
+        self._rooms: dict[int, dict[str, float]] = {}
+        self._lock = threading.Lock()
+        self._ttl = ttl
+
+    def touch_sync(self, room_id: int, key: str, ttl: float) -> None:
+        with self._lock:
+            self._rooms.setdefault(room_id, {})[key] = _now() + ttl
+
+    def _drop(self, room_id: int, conn_id: str) -> None:
+        with self._lock:
+            members = self._rooms.get(room_id)
+            if members is not None:
+                members.pop(conn_id, None)
+                if not members:
+                    del self._rooms[room_id]
+
+    def counts_sync(self, room_ids: Sequence[int]) -> dict[int, int]:
+        now = _now()
+        with self._lock:
+            return {room_id: sum(1 for until in self._rooms.get(room_id, {}).values()
+                                 if until > now) for room_id in room_ids}
 
     async def join(self, room_id: int, conn_id: str) -> None:
-        self._rooms[room_id].add(conn_id)
+        self.touch_sync(room_id, conn_id, self._ttl)
 
     async def refresh(self, room_id: int, conn_id: str) -> None:
-        return None
+        self.touch_sync(room_id, conn_id, self._ttl)
 
     async def leave(self, room_id: int, conn_id: str) -> None:
-        members = self._rooms.get(room_id)
-        if members is not None:
-            members.discard(conn_id)
-            if not members:
-                del self._rooms[room_id]
+        self._drop(room_id, conn_id)
 
     async def count(self, room_id: int) -> int:
-        return len(self._rooms.get(room_id, ()))
+        return self.counts_sync([room_id])[room_id]
 
 
 class RedisPresence:
@@ -61,6 +105,7 @@ class RedisPresence:
         # rather than fail with "Too many connections".
         pool = BlockingConnectionPool.from_url(url, max_connections=32, timeout=10)
         self._redis: Any = Redis(connection_pool=pool)
+        self._url = url
         self._ttl = ttl
 
     @staticmethod
@@ -73,7 +118,7 @@ class RedisPresence:
     async def refresh(self, room_id: int, conn_id: str) -> None:
         key = self._key(room_id)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(key, {conn_id: time.time() + self._ttl})
+            pipe.zadd(key, {conn_id: _now() + self._ttl})
             pipe.expire(key, int(self._ttl) + 5)
             await pipe.execute()
 
@@ -81,12 +126,23 @@ class RedisPresence:
         await self._redis.zrem(self._key(room_id), conn_id)
 
     async def count(self, room_id: int) -> int:
-        key = self._key(room_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(key, "-inf", time.time())
-            pipe.zcard(key)
-            _, count = await pipe.execute()
-        return int(count)
+        return int(await self._redis.zcount(self._key(room_id), f"({_now()}", "+inf"))
+
+    def touch_sync(self, room_id: int, key: str, ttl: float) -> None:
+        with redis_client(self._url).pipeline(transaction=True) as pipe:
+            pipe.zadd(self._key(room_id), {key: _now() + ttl})
+            pipe.expire(self._key(room_id), int(max(ttl, self._ttl)) + 5)
+            pipe.execute()
+
+    def counts_sync(self, room_ids: Sequence[int]) -> dict[int, int]:
+        if not room_ids:
+            return {}
+        floor = f"({_now()}"
+        with redis_client(self._url).pipeline(transaction=False) as pipe:
+            for room_id in room_ids:
+                pipe.zcount(self._key(room_id), floor, "+inf")
+            counts = pipe.execute()
+        return {room_id: int(n) for room_id, n in zip(room_ids, counts, strict=True)}
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -108,7 +164,7 @@ class ViewerCounter:
     async def join(self, room_id: int, conn_id: str) -> None:
         with _logged("join"):
             await self.presence.join(room_id, conn_id)
-        self._changed(room_id)
+        self.changed(room_id)
 
     async def refresh(self, room_id: int, conn_id: str) -> None:
         with _logged("refresh"):
@@ -117,14 +173,15 @@ class ViewerCounter:
     async def leave(self, room_id: int, conn_id: str) -> None:
         with _logged("leave"):
             await self.presence.leave(room_id, conn_id)
-        self._changed(room_id)
+        self.changed(room_id)
 
     async def count(self, room_id: int) -> int | None:
         with _logged("count"):
             return await self.presence.count(room_id)
         return None
 
-    def _changed(self, room_id: int) -> None:
+    def changed(self, room_id: int) -> None:
+        """Schedule a ``viewers`` event for the room (throttled); call on the loop."""
         if room_id in self._scheduled:
             return  # a send is due; it will read the count then
         self._scheduled.add(room_id)
@@ -144,6 +201,9 @@ class ViewerCounter:
             return
         publish_raw(room_channel(room_id),
                     encode_message("viewers", {"id": str(room_id), "viewers": count}))
+        for listener in list(_listeners):
+            with _logged("listener"):
+                await asyncio.to_thread(listener, room_id, count)
 
 
 @contextmanager
@@ -156,3 +216,43 @@ def _logged(what: str) -> Iterator[None]:
 
 def build_counter(redis_url: str) -> ViewerCounter:
     return ViewerCounter(RedisPresence(redis_url) if redis_url else MemoryPresence())
+
+
+# -- from worker threads (pages, API handlers) ------------------------------------------
+
+_outside: dict[str, RedisPresence] = {}
+
+
+def _presence() -> Presence | None:
+    hub = active_hub()
+    if hub is not None:
+        return hub.viewers.presence
+    from clipcart.config import get_settings
+
+    url = get_settings().redis_url
+    if not url:
+        return None  # no server in this process and no Redis: nobody can tell
+    if url not in _outside:
+        _outside[url] = RedisPresence(url)
+    return _outside[url]
+
+
+def touch(room_id: int, key: str, ttl_seconds: float) -> None:
+    """Count ``key`` (a polling page's viewer) as watching for ``ttl_seconds`` more."""
+    presence = _presence()
+    if presence is None:
+        return
+    with _logged("touch"):
+        presence.touch_sync(room_id, key, ttl_seconds)
+        hub = active_hub()
+        if hub is not None and hub.loop is not None and not hub.loop.is_closed():
+            hub.loop.call_soon_threadsafe(hub.viewers.changed, room_id)
+
+
+def counts(room_ids: Sequence[int]) -> dict[int, int]:
+    """How many are watching each room now (0 for all when nothing can tell)."""
+    presence = _presence()
+    if presence is not None and room_ids:
+        with _logged("count"):
+            return presence.counts_sync(list(room_ids))
+    return {room_id: 0 for room_id in room_ids}
