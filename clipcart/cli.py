@@ -106,13 +106,17 @@ def worker(workers: int) -> None:
 @click.option("--no-serve", is_flag=True, help="Seed only; do not start the server.")
 def demo(host: str | None, port: int | None, no_serve: bool) -> None:
     """Migrate, seed a realistic demo (idempotent) and serve it."""
-    from clipcart.demo import seed
+    from clipcart.demo import DEMO_PASSWORD, seed
+    from clipcart.demo_orders import seed_orders
     from clipcart.migrate import upgrade
 
     settings = get_settings()
     click.echo("Migrating ...")
     upgrade(settings.database_url)
     for line in seed():
+        click.echo(f"  {line}")
+    click.echo("Placing the demo buyers' orders ...")
+    for line in seed_orders(DEMO_PASSWORD):
         click.echo(f"  {line}")
     if not no_serve:
         _serve(host, port, 1, auto_migrate=False)
