@@ -41,7 +41,7 @@ def test_the_finance_page_shows_pending_then_available_money_and_pays_out(
     assert re.search(r'data-testid="available-balance">£12\.24<', page.text)
     assert "Settled" in page.text and "9.0% of £8.33" in page.text
     # no bank account yet: the payout form says so
-    assert "Add a bank account first." in page.text
+    assert "Add the bank account payouts go to first" in page.text
     bad = _form(client, csrf, f"{base}/bank-account", holder_name="Ada", bank_name="B",
                 account_number="1")
     assert bad.status_code == 400 and "6 to 34 letters or digits" in bad.text
