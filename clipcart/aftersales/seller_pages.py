@@ -87,32 +87,17 @@ def _decide(request: Request[CurrentUser, Any, Any], shop_id: str, return_id: st
     return Redirect(f"/seller/{shop_key}/returns/{rid}")
 
 
-@post("/seller/{shop_id:str}/returns/{return_id:str}/approve", sync_to_thread=True,
+DECISIONS = ("approve", "reject", "receive", "refuse")  # the forms of the detail page
+
+
+@post("/seller/{shop_id:str}/returns/{return_id:str}/{decision:str}", sync_to_thread=True,
       guards=[requires_user], include_in_schema=False)
-def approve(request: Request[CurrentUser, Any, Any], shop_id: FromPath[str],
-            return_id: FromPath[str], data: Form) -> Response[Any]:
-    return _decide(request, shop_id, return_id, data, "approve")
+def decide(request: Request[CurrentUser, Any, Any], shop_id: FromPath[str],
+           return_id: FromPath[str], decision: FromPath[str], data: Form) -> Response[Any]:
+    """Approve or reject the request; confirm or refuse the returned parcel."""
+    if decision not in DECISIONS:
+        raise NotFound(f"There is no {decision!r} for a return.")
+    return _decide(request, shop_id, return_id, data, decision)
 
 
-@post("/seller/{shop_id:str}/returns/{return_id:str}/reject", sync_to_thread=True,
-      guards=[requires_user], include_in_schema=False)
-def reject(request: Request[CurrentUser, Any, Any], shop_id: FromPath[str],
-           return_id: FromPath[str], data: Form) -> Response[Any]:
-    return _decide(request, shop_id, return_id, data, "reject")
-
-
-@post("/seller/{shop_id:str}/returns/{return_id:str}/receive", sync_to_thread=True,
-      guards=[requires_user], include_in_schema=False)
-def receive(request: Request[CurrentUser, Any, Any], shop_id: FromPath[str],
-            return_id: FromPath[str], data: Form) -> Response[Any]:
-    return _decide(request, shop_id, return_id, data, "receive")
-
-
-@post("/seller/{shop_id:str}/returns/{return_id:str}/refuse", sync_to_thread=True,
-      guards=[requires_user], include_in_schema=False)
-def refuse(request: Request[CurrentUser, Any, Any], shop_id: FromPath[str],
-           return_id: FromPath[str], data: Form) -> Response[Any]:
-    return _decide(request, shop_id, return_id, data, "refuse")
-
-
-router = Router(path="/", route_handlers=[queue, one, approve, reject, receive, refuse])
+router = Router(path="/", route_handlers=[queue, one, decide])
