@@ -57,7 +57,7 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 
 def load_user(secret: str, kind: str) -> CurrentUser | None:
-    with get_database().sessions() as session:
+    with get_database().read_only() as session:  # pure reads: no place in the writer queue
         user = identity.resolve_token(session, secret, kind)
         if user is None:
             return None
