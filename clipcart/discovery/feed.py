@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from clipcart import clock
@@ -195,18 +195,24 @@ def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
     boost = max_boost(viewer)
     if viewer.blocked:
         query = query.where(FeedItem.profile_id.not_in(sorted(viewer.blocked)))
-    floor = score_floor(session, code, cursor, window + 1, boost, viewer.blocked)
-    if floor is not None:
-        band = [FeedItem.score >= floor, FeedItem.scored_at > cursor.as_of]
-        lifted = boosted(viewer)
-        if lifted is not None:
-            band.append(and_(FeedItem.score >= floor - boost, lifted))
-        query = query.where(or_(*band))
     if cursor.key is not None:
         after = or_(key < cursor.key, and_(key == cursor.key, FeedItem.id < cursor.last_id))
         query = query.where(or_(after, FeedItem.id.in_(cursor.held)) if cursor.held else after)
-    rows = [Ranked(r.id, r.kind, r.profile_id, int(r.key)) for r in session.execute(
-        query.order_by(key.desc(), FeedItem.id.desc()).limit(window + len(cursor.held) + 1))]
+    limit = window + len(cursor.held) + 1
+    floor = score_floor(session, code, cursor, window + 1, boost, viewer.blocked)
+    if floor is None:
+        ranked: Any = query.order_by(key.desc(), FeedItem.id.desc()).limit(limit)
+    else:
+        # the band, one index range per part (an OR of them would scan the whole market)
+        parts = [query.where(FeedItem.score >= floor),
+                 query.where(FeedItem.scored_at > cursor.as_of)]
+        lifted = boosted(viewer)
+        if lifted is not None:
+            parts.append(query.where(FeedItem.score >= floor - boost, lifted))
+        band = union(*parts)
+        ranked = band.order_by(band.selected_columns.key.desc(),
+                               band.selected_columns.id.desc()).limit(limit)
+    rows = [Ranked(r.id, r.kind, r.profile_id, int(r.key)) for r in session.execute(ranked)]
     held_set = set(cursor.held)
     held = [r for r in rows if r.id in held_set]
     fresh = [r for r in rows if r.id not in held_set]
