@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from clipcart import clock
 from clipcart.catalog.paging import Page, decode_token, encode_token, page_size_of
-from clipcart.discovery import ranking
+from clipcart.discovery import feed_band, feed_cache, ranking
 from clipcart.discovery.feed_models import FeedAffinity, FeedItem
 from clipcart.errors import ValidationFailed
 from clipcart.live import service as live
@@ -183,13 +183,34 @@ def score_floor(session: Session, market_code: str, cursor: Cursor, k: int,
 
 def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
                 page_size: int = 10, page_token: str | None = None) -> Page[Ranked]:
-    """The next page of For You, ranked and diversified (three queries at most)."""
+    """The next page of For You, ranked and diversified. A first page is ranked from the
+    market's cached band (``feed_band``) with the viewer's boosts; other pages, and a first
+    page the band is too shallow for, by the database (three queries at most)."""
     size = page_size_of(page_size)
     code = market_code.upper()
-    cursor = decode_cursor(page_token) or Cursor(as_of=clock.now())
+    cursor = decode_cursor(page_token)
     viewer = signals(session, user_id)
-    key = rank_key(cursor.as_of, viewer).label("key")
     window = 2 * size + WINDOW_EXTRA
+    rows: list[Ranked] | None = None
+    if cursor is None:
+        band = feed_cache.bands.get_or_make(code, lambda: feed_band.load(session, code,
+                                                                         clock.now()))
+        found = feed_band.rank(band, window + 1, window + 1, followed=viewer.followed,
+                               liked=viewer.liked, bought=viewer.bought,
+                               blocked=viewer.blocked)
+        if found is not None:
+            cursor = Cursor(as_of=band.as_of)
+            rows = [Ranked(*r) for r in found]
+    if rows is None:
+        cursor = cursor or Cursor(as_of=clock.now())
+        rows = ranked_rows(session, code, cursor, viewer, window)
+    return _diversified_page(rows, cursor, size, window)
+
+
+def ranked_rows(session: Session, code: str, cursor: Cursor, viewer: Signals,
+                window: int) -> list[Ranked]:
+    """The best ``window`` + 1 items below the cursor and the held ones, by the database."""
+    key = rank_key(cursor.as_of, viewer).label("key")
     query = (select(FeedItem.id, FeedItem.kind, FeedItem.profile_id, key)
              .where(FeedItem.market == code, FeedItem.listed_at <= cursor.as_of))
     boost = max_boost(viewer)
@@ -212,7 +233,12 @@ def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
         band = union(*parts)
         ranked = band.order_by(band.selected_columns.key.desc(),
                                band.selected_columns.id.desc()).limit(limit)
-    rows = [Ranked(r.id, r.kind, r.profile_id, int(r.key)) for r in session.execute(ranked)]
+    return [Ranked(r.id, r.kind, r.profile_id, int(r.key)) for r in session.execute(ranked)]
+
+
+def _diversified_page(rows: list[Ranked], cursor: Cursor, size: int,
+                      window: int) -> Page[Ranked]:
+    """The diversity rule over the ranked candidates, and the token of the next page."""
     held_set = set(cursor.held)
     held = [r for r in rows if r.id in held_set]
     fresh = [r for r in rows if r.id not in held_set]
