@@ -17,13 +17,24 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_, select, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from clipcart import clock
@@ -100,13 +111,13 @@ def decode_cursor(token: str | None) -> Cursor | None:
                                field="page_token") from None
 
 
-def signals(session: Session, user_id: int | None) -> Signals:
-    """The viewer's follows, liked creators and shops bought from, in one query."""
-    if user_id is None:
-        return Signals()
+@functools.cache
+def _signals_query() -> Any:
+    """Built once (the user is a parameter): building it cost more than running it."""
+    user_id = bindparam("user_id")
     recent_likes = (select(VideoLike.video_id).where(VideoLike.user_id == user_id)
                     .order_by(VideoLike.created_at.desc()).limit(LIKED_LOOKBACK).subquery())
-    query = union_all(
+    return union_all(
         select(literal("f").label("k"), Follow.profile_id.label("v"))
         .where(Follow.follower_user_id == user_id),
         select(literal("l").label("k"), Video.profile_id.label("v"))
@@ -116,8 +127,14 @@ def signals(session: Session, user_id: int | None) -> Signals:
         select(literal("x").label("k"), Profile.id.label("v"))
         .join(Block, Block.blocked_user_id == Profile.user_id)
         .where(Block.blocker_user_id == user_id))
+
+
+def signals(session: Session, user_id: int | None) -> Signals:
+    """The viewer's follows, liked creators and shops bought from, in one query."""
+    if user_id is None:
+        return Signals()
     found: dict[str, set[int]] = {"f": set(), "l": set(), "b": set(), "x": set()}
-    for kind, value in session.execute(query):
+    for kind, value in session.execute(_signals_query(), {"user_id": user_id}):
         found[kind].add(int(value))
     return Signals(frozenset(found["f"]), frozenset(found["l"]), frozenset(found["b"]),
                    frozenset(found["x"]))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from babel import Locale
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -135,14 +137,18 @@ def issue_token(session: Session, user_id: int, kind: str) -> tuple[str, AuthTok
 def resolve_token(session: Session, secret: str, kind: str) -> User | None:
     if not secret or len(secret) > 200:
         return None
-    row = session.execute(
-        select(User)
-        .join(AuthToken, AuthToken.user_id == User.id)
-        .where(AuthToken.token_hash == _digest(secret), AuthToken.kind == kind,
-               AuthToken.revoked_at.is_(None), AuthToken.expires_at > clock.now(),
-               User.is_active.is_(True))
-    ).scalar_one_or_none()
-    return row
+    return session.execute(_token_query(), {"digest": _digest(secret), "kind": kind,
+                                            "now": clock.now()}).scalar_one_or_none()
+
+
+@functools.cache
+def _token_query() -> Any:
+    """Built once (every request asks it; the values are parameters)."""
+    return (select(User)
+            .join(AuthToken, AuthToken.user_id == User.id)
+            .where(AuthToken.token_hash == bindparam("digest"),
+                   AuthToken.kind == bindparam("kind"), AuthToken.revoked_at.is_(None),
+                   AuthToken.expires_at > bindparam("now"), User.is_active.is_(True)))
 
 
 def revoke_token(session: Session, secret: str) -> None:
@@ -154,8 +160,13 @@ def revoke_token(session: Session, secret: str) -> None:
 
 
 def roles_of(session: Session, user_id: int) -> list[str]:
-    rows = session.execute(select(UserRole.role).where(UserRole.user_id == user_id))
+    rows = session.execute(_roles_query(), {"user_id": user_id})
     return sorted(r[0] for r in rows)
+
+
+@functools.cache
+def _roles_query() -> Any:
+    return select(UserRole.role).where(UserRole.user_id == bindparam("user_id"))
 
 
 def grant_role(session: Session, user_id: int, role: str) -> None:

@@ -3,10 +3,11 @@ with its product links, a profile's videos, a profile's header."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from clipcart.catalog.models import Product, ProductRevision
@@ -35,6 +36,22 @@ def _anchors(session: Session, video_ids: Sequence[int]) -> dict[int, list[Produ
     return out
 
 
+@functools.cache
+def _cards_query() -> Any:
+    """Built once (the IDs are an expanding parameter): building it cost more than running it."""
+    return (select(Video.id, Video.profile_id, Video.caption, Video.poster_key, Video.media_key,
+                   Video.like_count, Video.comment_count, Profile.handle, Profile.display_name,
+                   Profile.avatar_key, *product_columns())
+            .join(Profile, Profile.id == Video.profile_id)
+            .outerjoin(VideoProduct, VideoProduct.video_id == Video.id)
+            .outerjoin(Product, and_(Product.id == VideoProduct.product_id,
+                                     Product.visible.is_(True)))
+            .outerjoin(ProductRevision, ProductRevision.id == Product.live_revision_id)
+            .where(Video.id.in_(bindparam("video_ids", expanding=True)),
+                   Video.status == "PUBLISHED", Video.visibility == "PUBLIC")
+            .order_by(Video.id, VideoProduct.position))
+
+
 def video_cards(session: Session, video_ids: Sequence[int]) -> list[dict[str, Any]]:
     """Feed items for published public videos, in the order given (others are left out):
     ``{type: "video", id, creator: {id, handle}, caption, poster_url, media_url,
@@ -43,18 +60,7 @@ def video_cards(session: Session, video_ids: Sequence[int]) -> list[dict[str, An
     has none or the product is not live."""
     if not video_ids:
         return []
-    rows = session.execute(
-        select(Video.id, Video.profile_id, Video.caption, Video.poster_key, Video.media_key,
-               Video.like_count, Video.comment_count, Profile.handle, Profile.display_name,
-               Profile.avatar_key, *product_columns())
-        .join(Profile, Profile.id == Video.profile_id)
-        .outerjoin(VideoProduct, VideoProduct.video_id == Video.id)
-        .outerjoin(Product, and_(Product.id == VideoProduct.product_id,
-                                 Product.visible.is_(True)))
-        .outerjoin(ProductRevision, ProductRevision.id == Product.live_revision_id)
-        .where(Video.id.in_(list(video_ids)), Video.status == "PUBLISHED",
-               Video.visibility == "PUBLIC")
-        .order_by(Video.id, VideoProduct.position)).all()
+    rows = session.execute(_cards_query(), {"video_ids": list(video_ids)}).all()
     items: dict[int, dict[str, Any]] = {}
     for r in rows:
         item = items.get(r.id)
