@@ -12,6 +12,7 @@ caller then asks the database.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,31 +90,34 @@ def rank(band: Band, limit: int, k: int, *, followed: Set[int], liked: Set[int],
     elif band.threshold is not None and floor - boost < band.threshold:
         return None
     lowest = None if floor is None else floor - boost
-    out = []
-    for item in band.items:
-        if lowest is not None and item.score < lowest:
-            break  # below the band for this viewer, as every item after it
-        if item.profile_id in blocked:
-            continue
-        lifted = item.profile_id in followed or item.profile_id in liked \
-            or (item.shop_id is not None and item.shop_id in bought)
-        if floor is not None and item.score < floor and not lifted:
-            continue
-        out.append(_ranked(item, lifted, followed, liked, bought))
+    personal: dict[int, int] = {}
+    for profile in followed:
+        personal[profile] = ranking.FOLLOW_BOOST
+    for profile in liked:
+        personal[profile] = personal.get(profile, 0) + ranking.LIKED_BOOST
+    best: list[tuple[int, int, str, int]] = []  # a min-heap of the best (key, id, ...)
+
+    def offer(item: BandItem, extra: int) -> None:
+        entry = (item.key + extra, item.id, item.kind, item.profile_id)
+        if len(best) < limit:
+            heapq.heappush(best, entry)
+        elif entry > best[0]:
+            heapq.heapreplace(best, entry)
+
     for item in band.rescored:
         if item.profile_id not in blocked:
-            lifted = item.profile_id in followed or item.profile_id in liked \
-                or (item.shop_id is not None and item.shop_id in bought)
-            out.append(_ranked(item, lifted, followed, liked, bought))
-    out.sort(key=lambda r: (r[3], r[0]), reverse=True)
-    return out[:limit]
-
-
-def _ranked(item: BandItem, lifted: bool, followed: Set[int], liked: Set[int],
-            bought: Set[int]) -> tuple[int, str, int, int]:
-    key = item.key
-    if lifted:
-        key += (ranking.FOLLOW_BOOST if item.profile_id in followed else 0) \
-            + (ranking.LIKED_BOOST if item.profile_id in liked else 0) \
+            offer(item, personal.get(item.profile_id, 0)
+                  + (ranking.PURCHASE_BOOST if item.shop_id in bought else 0))
+    for item in band.items:  # by stored score: every later key is at most score + boost
+        if (lowest is not None and item.score < lowest) \
+                or (len(best) == limit and item.score + boost < best[0][0]):
+            break
+        if item.profile_id in blocked:
+            continue
+        extra = personal.get(item.profile_id, 0) \
             + (ranking.PURCHASE_BOOST if item.shop_id in bought else 0)
-    return (item.id, item.kind, item.profile_id, key)
+        if floor is not None and item.score < floor and not extra:
+            continue  # unboosted and below the floor
+        offer(item, extra)
+    best.sort(reverse=True)
+    return [(item_id, kind, creator, key) for key, item_id, kind, creator in best]
