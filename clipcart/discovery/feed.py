@@ -324,10 +324,29 @@ def live_cards(session: Session, room_ids: Sequence[int]) -> dict[int, dict[str,
     return out
 
 
+def video_cards(session: Session, video_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Social's cards of these videos, from the per-process card cache where it has them
+    (one query for the others); copies, as pages decorate them."""
+    found: dict[int, dict[str, Any]] = {}
+    missing = []
+    for video_id in video_ids:
+        card = feed_cache.cards.get(video_id)
+        if card is None:
+            missing.append(video_id)
+        else:
+            found[video_id] = card
+    if missing:
+        gen, started = feed_cache.generation.value, clock.now()
+        for card in social.video_cards(session, missing):
+            found[int(card["id"])] = card
+            feed_cache.cards.put(int(card["id"]), card, gen, started)
+    return {k: {**card, "products": [{**p} for p in card["products"]]}
+            for k, card in found.items()}
+
+
 def cards(session: Session, ranked: Sequence[Ranked]) -> list[dict[str, Any]]:
     """The feed items' JSON, in page order; items gone since they were ranked are left out."""
-    videos = {int(v["id"]): v for v in social.video_cards(
-        session, [r.id for r in ranked if r.kind == "video"])}
+    videos = video_cards(session, [r.id for r in ranked if r.kind == "video"])
     rooms = live_cards(session, [r.id for r in ranked if r.kind == "live"])
     out = []
     for r in ranked:

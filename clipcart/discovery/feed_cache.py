@@ -1,17 +1,20 @@
 """Per-process caches of the For You work every viewer of a market shares.
 
-Two caches, both per market, bounded, and at most ``TTL`` old by the injected clock:
+Three caches, bounded, and at most ``TTL`` old by the injected clock:
 
-* the **candidate band** (``Band``): every item of the market listed when it was read whose
-  stored score is within the largest boost of the ``BAND_DEPTH``-th best, plus the items
-  re-scored since. A first page, signed in or out, is ranked from it in Python: the
-  viewer's own boosts and blocks are applied per request (``feed.rank_band``), so nothing
-  personal is cached;
+* per market, the **candidate band** (``feed_band.Band``): every item of the market listed
+  when it was read whose stored score is within the largest boost of the ``BAND_DEPTH``-th
+  best, plus the items re-scored since. A first page, signed in or out, is ranked from it
+  in Python: the viewer's own boosts and blocks are applied per request
+  (``feed_band.rank``), so nothing personal is cached;
 * the **signed-out first page** (the API's JSON document per market and page size), for
-  viewers without boosts.
+  viewers without boosts;
+* social's **video cards** by video ID (the same for every viewer).
 
-In this process, a change to ``feed_items`` (``feed_index``) empties both once its
-transaction commits; a change made by another process (a job worker) shows within ``TTL``.
+In this process, a change to ``feed_items`` (``feed_index``) empties all three once its
+transaction commits; a change made by another process (a job worker), and a change to a
+card that does not re-index the video (a product's price, a video just removed), shows
+within ``TTL``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from clipcart import clock
 
 TTL = timedelta(seconds=5)
 MAX_ENTRIES = 256  # markets x page sizes; far above what the markets need
+CARD_ENTRIES = 5000  # video cards (a few kB each): the first pages of every market
 
 V = TypeVar("V")
 _CHANGED = "clipcart_feed_changed"
@@ -98,6 +102,7 @@ class TtlCache(Generic[V]):
 
 bands: TtlCache[Any] = TtlCache()
 signed_out_pages: TtlCache[Any] = TtlCache()
+cards: TtlCache[Any] = TtlCache(max_entries=CARD_ENTRIES)
 
 
 def note_change(session: Session) -> None:
@@ -116,3 +121,4 @@ def clear() -> None:
     generation.bump()
     bands.clear()
     signed_out_pages.clear()
+    cards.clear()
