@@ -114,7 +114,7 @@ def decode_cursor(token: str | None) -> Cursor | None:
 @functools.cache
 def _signals_query() -> Any:
     """Built once (the user is a parameter): building it cost more than running it."""
-    user_id = bindparam("user_id")
+    user_id: Any = bindparam("user_id")
     recent_likes = (select(VideoLike.video_id).where(VideoLike.user_id == user_id)
                     .order_by(VideoLike.created_at.desc()).limit(LIKED_LOOKBACK).subquery())
     return union_all(
@@ -218,7 +218,7 @@ def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
         if found is not None:
             cursor = Cursor(as_of=band.as_of)
             rows = [Ranked(*r) for r in found]
-    if rows is None:
+    if cursor is None or rows is None:
         cursor = cursor or Cursor(as_of=clock.now())
         rows = ranked_rows(session, code, cursor, viewer, window)
     return _diversified_page(rows, cursor, size, window)
