@@ -134,7 +134,8 @@ def signals(session: Session, user_id: int | None) -> Signals:
     if user_id is None:
         return Signals()
     found: dict[str, set[int]] = {"f": set(), "l": set(), "b": set(), "x": set()}
-    for kind, value in session.execute(_signals_query(), {"user_id": user_id}):
+    rows = session.connection().execute(_signals_query(), {"user_id": user_id})  # Core rows
+    for kind, value in rows:
         found[kind].add(int(value))
     return Signals(frozenset(found["f"]), frozenset(found["l"]), frozenset(found["b"]),
                    frozenset(found["x"]))

@@ -169,8 +169,8 @@ def token_holder(session: Session, secret: str, kind: str) -> TokenHolder | None
     statement of plain rows (one row per role)."""
     if not secret or len(secret) > 200:
         return None
-    rows = session.execute(_holder_query(), {"digest": _digest(secret), "kind": kind,
-                                             "now": clock.now()}).all()
+    rows = session.connection().execute(  # Core rows: no ORM work, nothing to flush
+        _holder_query(), {"digest": _digest(secret), "kind": kind, "now": clock.now()}).all()
     if not rows:
         return None
     first = rows[0]
