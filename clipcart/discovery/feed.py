@@ -1,10 +1,12 @@
 """The For You and Following feeds of a market: ranked item IDs, then their cards.
 
 For You ranks ``feed_items`` by the stored key plus the viewer's boosts (see
-``discovery.ranking``), in one SQL statement whatever the page size, then applies the
-diversity rule. A page costs a constant number of queries: the viewer's signals (one,
-signed-in only), the ranking (one), the video cards (social: three) and the LIVE cards
-(three, when the page has a LIVE).
+``discovery.ranking``), then applies the diversity rule. A first page is ranked in Python
+from the market's cached candidate band (``feed_band``, ``feed_cache``); a later page in
+one SQL statement after the score floor. A page costs a constant number of queries
+whatever its size: the viewer's signals (one, signed-in only), the band when not cached
+(two) or the floor and the ranking (two), the video cards not cached (social: one) and the
+LIVE cards (three, when the page has a LIVE).
 
 Paging is by keyset over (key, id) inside a snapshot: the token carries the moment the
 session began (items listed later wait for the next session; items re-scored later are
