@@ -67,6 +67,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 BUSY_SECONDS = 15
+READ_ONLY_OPTION = "clipcart_read_only"  # a connection option: see Database.read_only
 
 
 class _WriterQueue:
@@ -81,6 +82,9 @@ class _WriterQueue:
         self._lock = threading.Lock()
 
     def begin(self, conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")  # deferred: a WAL snapshot, no write lock, no queue
+            return
         if not self._lock.acquire(timeout=BUSY_SECONDS):
             raise sqlite3.OperationalError("database is locked")
         conn.info["clipcart_writer"] = True
@@ -139,6 +143,21 @@ class Database:
         with self.sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def read_only(self) -> Iterator[Session]:
+        """A session for pure reads: one consistent snapshot, never a write.
+
+        On SQLite a deferred ``BEGIN`` (WAL gives the snapshot at the first read) that does
+        not wait in the writer queue, so reads neither queue behind each other nor behind
+        writes; on PostgreSQL a ``REPEATABLE READ READ ONLY`` transaction. Writing in it is
+        a bug (SQLite would upgrade the lock outside the queue; PostgreSQL refuses)."""
+        options: dict[str, Any] = {READ_ONLY_OPTION: True}
+        if self.engine.dialect.name == "postgresql":  # one snapshot for all its statements
+            options.update(postgresql_readonly=True, isolation_level="REPEATABLE READ")
+        with self.sessions() as session:  # closing it rolls back: nothing to keep
+            session.connection(execution_options=options)
+            yield session
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -163,3 +182,8 @@ def reset_database() -> None:
 def transaction() -> AbstractContextManager[Session]:
     """A unit of work on the process's database: commits on success, rolls back on error."""
     return get_database().transaction()
+
+
+def read_only() -> AbstractContextManager[Session]:
+    """A read-only unit of work on the process's database (see ``Database.read_only``)."""
+    return get_database().read_only()

@@ -87,12 +87,14 @@ def _empty_all_tables() -> None:
 @pytest.fixture(autouse=True)
 def _clean_world() -> Iterator[None]:
     from clipcart import clock
+    from clipcart.discovery import feed_cache
     from clipcart.ratelimit import get_limiter
 
     yield
     clock.reset_clock()
     get_limiter().reset()
     _empty_all_tables()
+    feed_cache.clear()  # per-process caches of rows the tables no longer hold
 
 
 @pytest.fixture

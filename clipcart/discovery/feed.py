@@ -1,10 +1,12 @@
 """The For You and Following feeds of a market: ranked item IDs, then their cards.
 
 For You ranks ``feed_items`` by the stored key plus the viewer's boosts (see
-``discovery.ranking``), in one SQL statement whatever the page size, then applies the
-diversity rule. A page costs a constant number of queries: the viewer's signals (one,
-signed-in only), the ranking (one), the video cards (social: three) and the LIVE cards
-(three, when the page has a LIVE).
+``discovery.ranking``), then applies the diversity rule. A first page is ranked in Python
+from the market's cached candidate band (``feed_band``, ``feed_cache``); a later page in
+one SQL statement after the score floor. A page costs a constant number of queries
+whatever its size: the viewer's signals (one, signed-in only), the band when not cached
+(two) or the floor and the ranking (two), the video cards not cached (social: one) and the
+LIVE cards (three, when the page has a LIVE).
 
 Paging is by keyset over (key, id) inside a snapshot: the token carries the moment the
 session began (items listed later wait for the next session; items re-scored later are
@@ -17,18 +19,29 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from clipcart import clock
 from clipcart.catalog.paging import Page, decode_token, encode_token, page_size_of
-from clipcart.discovery import ranking
+from clipcart.discovery import feed_band, feed_cache, ranking
 from clipcart.discovery.feed_models import FeedAffinity, FeedItem
 from clipcart.errors import ValidationFailed
 from clipcart.live import service as live
@@ -100,13 +113,13 @@ def decode_cursor(token: str | None) -> Cursor | None:
                                field="page_token") from None
 
 
-def signals(session: Session, user_id: int | None) -> Signals:
-    """The viewer's follows, liked creators and shops bought from, in one query."""
-    if user_id is None:
-        return Signals()
+@functools.cache
+def _signals_query() -> Any:
+    """Built once (the user is a parameter): building it cost more than running it."""
+    user_id: Any = bindparam("user_id")
     recent_likes = (select(VideoLike.video_id).where(VideoLike.user_id == user_id)
                     .order_by(VideoLike.created_at.desc()).limit(LIKED_LOOKBACK).subquery())
-    query = union_all(
+    return union_all(
         select(literal("f").label("k"), Follow.profile_id.label("v"))
         .where(Follow.follower_user_id == user_id),
         select(literal("l").label("k"), Video.profile_id.label("v"))
@@ -116,8 +129,15 @@ def signals(session: Session, user_id: int | None) -> Signals:
         select(literal("x").label("k"), Profile.id.label("v"))
         .join(Block, Block.blocked_user_id == Profile.user_id)
         .where(Block.blocker_user_id == user_id))
+
+
+def signals(session: Session, user_id: int | None) -> Signals:
+    """The viewer's follows, liked creators and shops bought from, in one query."""
+    if user_id is None:
+        return Signals()
     found: dict[str, set[int]] = {"f": set(), "l": set(), "b": set(), "x": set()}
-    for kind, value in session.execute(query):
+    rows = session.connection().execute(_signals_query(), {"user_id": user_id})  # Core rows
+    for kind, value in rows:
         found[kind].add(int(value))
     return Signals(frozenset(found["f"]), frozenset(found["l"]), frozenset(found["b"]),
                    frozenset(found["x"]))
@@ -183,30 +203,62 @@ def score_floor(session: Session, market_code: str, cursor: Cursor, k: int,
 
 def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
                 page_size: int = 10, page_token: str | None = None) -> Page[Ranked]:
-    """The next page of For You, ranked and diversified (three queries at most)."""
+    """The next page of For You, ranked and diversified. A first page is ranked from the
+    market's cached band (``feed_band``) with the viewer's boosts; other pages, and a first
+    page the band is too shallow for, by the database (three queries at most)."""
     size = page_size_of(page_size)
     code = market_code.upper()
-    cursor = decode_cursor(page_token) or Cursor(as_of=clock.now())
+    cursor = decode_cursor(page_token)
     viewer = signals(session, user_id)
-    key = rank_key(cursor.as_of, viewer).label("key")
     window = 2 * size + WINDOW_EXTRA
+    rows: list[Ranked] | None = None
+    if cursor is None:
+        band = feed_cache.bands.get_or_make(code, lambda: feed_band.load(session, code,
+                                                                         clock.now()))
+        found = feed_band.rank(band, window + 1, window + 1, followed=viewer.followed,
+                               liked=viewer.liked, bought=viewer.bought,
+                               blocked=viewer.blocked)
+        if found is not None:
+            cursor = Cursor(as_of=band.as_of)
+            rows = [Ranked(*r) for r in found]
+    if cursor is None or rows is None:
+        cursor = cursor or Cursor(as_of=clock.now())
+        rows = ranked_rows(session, code, cursor, viewer, window)
+    return _diversified_page(rows, cursor, size, window)
+
+
+def ranked_rows(session: Session, code: str, cursor: Cursor, viewer: Signals,
+                window: int) -> list[Ranked]:
+    """The best ``window`` + 1 items below the cursor and the held ones, by the database."""
+    key = rank_key(cursor.as_of, viewer).label("key")
     query = (select(FeedItem.id, FeedItem.kind, FeedItem.profile_id, key)
              .where(FeedItem.market == code, FeedItem.listed_at <= cursor.as_of))
     boost = max_boost(viewer)
     if viewer.blocked:
         query = query.where(FeedItem.profile_id.not_in(sorted(viewer.blocked)))
-    floor = score_floor(session, code, cursor, window + 1, boost, viewer.blocked)
-    if floor is not None:
-        band = [FeedItem.score >= floor, FeedItem.scored_at > cursor.as_of]
-        lifted = boosted(viewer)
-        if lifted is not None:
-            band.append(and_(FeedItem.score >= floor - boost, lifted))
-        query = query.where(or_(*band))
     if cursor.key is not None:
         after = or_(key < cursor.key, and_(key == cursor.key, FeedItem.id < cursor.last_id))
         query = query.where(or_(after, FeedItem.id.in_(cursor.held)) if cursor.held else after)
-    rows = [Ranked(r.id, r.kind, r.profile_id, int(r.key)) for r in session.execute(
-        query.order_by(key.desc(), FeedItem.id.desc()).limit(window + len(cursor.held) + 1))]
+    limit = window + len(cursor.held) + 1
+    floor = score_floor(session, code, cursor, window + 1, boost, viewer.blocked)
+    if floor is None:
+        ranked: Any = query.order_by(key.desc(), FeedItem.id.desc()).limit(limit)
+    else:
+        # the band, one index range per part (an OR of them would scan the whole market)
+        parts = [query.where(FeedItem.score >= floor),
+                 query.where(FeedItem.scored_at > cursor.as_of)]
+        lifted = boosted(viewer)
+        if lifted is not None:
+            parts.append(query.where(FeedItem.score >= floor - boost, lifted))
+        band = union(*parts)
+        ranked = band.order_by(band.selected_columns.key.desc(),
+                               band.selected_columns.id.desc()).limit(limit)
+    return [Ranked(r.id, r.kind, r.profile_id, int(r.key)) for r in session.execute(ranked)]
+
+
+def _diversified_page(rows: list[Ranked], cursor: Cursor, size: int,
+                      window: int) -> Page[Ranked]:
+    """The diversity rule over the ranked candidates, and the token of the next page."""
     held_set = set(cursor.held)
     held = [r for r in rows if r.id in held_set]
     fresh = [r for r in rows if r.id not in held_set]
@@ -275,10 +327,29 @@ def live_cards(session: Session, room_ids: Sequence[int]) -> dict[int, dict[str,
     return out
 
 
+def video_cards(session: Session, video_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Social's cards of these videos, from the per-process card cache where it has them
+    (one query for the others); copies, as pages decorate them."""
+    found: dict[int, dict[str, Any]] = {}
+    missing = []
+    for video_id in video_ids:
+        card = feed_cache.cards.get(video_id)
+        if card is None:
+            missing.append(video_id)
+        else:
+            found[video_id] = card
+    if missing:
+        gen, started = feed_cache.generation.value, clock.now()
+        for card in social.video_cards(session, missing):
+            found[int(card["id"])] = card
+            feed_cache.cards.put(int(card["id"]), card, gen, started)
+    return {k: {**card, "products": [{**p} for p in card["products"]]}
+            for k, card in found.items()}
+
+
 def cards(session: Session, ranked: Sequence[Ranked]) -> list[dict[str, Any]]:
     """The feed items' JSON, in page order; items gone since they were ranked are left out."""
-    videos = {int(v["id"]): v for v in social.video_cards(
-        session, [r.id for r in ranked if r.kind == "video"])}
+    videos = video_cards(session, [r.id for r in ranked if r.kind == "video"])
     rooms = live_cards(session, [r.id for r in ranked if r.kind == "live"])
     out = []
     for r in ranked:

@@ -9,8 +9,8 @@ import msgspec
 from litestar import Request, Router, get
 from litestar.params import FromPath, FromQuery
 
-from clipcart.db import transaction
-from clipcart.discovery import content_search, feed
+from clipcart.db import read_only
+from clipcart.discovery import content_search, feed, feed_cache
 from clipcart.discovery.api import MoneyOut, ProductCardOut, buyer_market, card_json
 from clipcart.discovery.search import search_products
 from clipcart.web.auth import CurrentUser, requires_user
@@ -96,9 +96,17 @@ def for_you(request: Request[Any, Any, Any], page_size: FromQuery[int] = 10,
             market: FromQuery[str | None] = None) -> FeedOut:
     viewer: CurrentUser | None = request.scope.get("user")
     code = buyer_market(viewer, market)
-    with transaction() as session:
-        page = feed.for_you(session, code, viewer.id if viewer else None,
-                            page_size=page_size, page_token=page_token)
+    if viewer is None and not page_token:  # the same for every visitor: cached a few seconds
+        return feed_cache.signed_out_pages.get_or_make(
+            (code, page_size), lambda: _for_you(code, None, page_size, None))
+    return _for_you(code, viewer.id if viewer else None, page_size, page_token)
+
+
+def _for_you(code: str, user_id: int | None, page_size: int,
+             page_token: str | None) -> FeedOut:
+    with read_only() as session:
+        page = feed.for_you(session, code, user_id, page_size=page_size,
+                            page_token=page_token)
     return FeedOut(items_out(page.items), page.next_page_token)
 
 
@@ -107,7 +115,7 @@ def for_you(request: Request[Any, Any, Any], page_size: FromQuery[int] = 10,
      description="Videos and LIVE rooms of the creators the caller follows, newest first.")
 def following_feed(request: Request[CurrentUser, Any, Any], page_size: FromQuery[int] = 10,
                    page_token: FromQuery[str | None] = None) -> FeedOut:
-    with transaction() as session:
+    with read_only() as session:
         page = feed.following(session, request.user.id, page_size=page_size,
                               page_token=page_token)
     return FeedOut(items_out(page.items), page.next_page_token)
@@ -128,7 +136,7 @@ def search_all(request: Request[Any, Any, Any], q: FromQuery[str] = "",
     text = q[:200]
     out = SearchOut([], [], [], [])
     token = page_token if type != "all" else None
-    with transaction() as session:
+    with read_only() as session:
         if type in ("all", "products"):
             products = search_products(session, code, text=text, page_size=page_size,
                                        page_token=token)
@@ -161,7 +169,7 @@ def hashtag(request: Request[Any, Any, Any], tag: FromPath[str],
     viewer: CurrentUser | None = request.scope.get("user")
     code = buyer_market(viewer, market)
     name = content_search.normal_tag(tag)
-    with transaction() as session:
+    with read_only() as session:
         page = content_search.hashtag_videos(session, code, name, page_size=page_size,
                                              page_token=page_token)
         count = content_search.tag_count(session, code, name)

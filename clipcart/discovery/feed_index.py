@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clipcart import clock
-from clipcart.discovery import ranking
+from clipcart.discovery import feed_cache, ranking
 from clipcart.discovery.feed_models import FeedAffinity, FeedItem
 from clipcart.identity.models import User
 from clipcart.live.models import LiveRoom
@@ -72,6 +72,7 @@ def index_videos(session: Session, video_ids: Sequence[int]) -> int:
     """Bring these videos' rows up to date; how many are in the feed afterwards."""
     if not video_ids:
         return 0
+    feed_cache.note_change(session)
     videos = list(session.scalars(select(Video).where(Video.id.in_(list(video_ids)))))
     shown = [v for v in videos if v.status == "PUBLISHED" and v.visibility == "PUBLIC"]
     markets = _markets(session, shown)
@@ -97,6 +98,7 @@ def index_videos(session: Session, video_ids: Sequence[int]) -> int:
 
 def index_room(session: Session, room_id: int) -> bool:
     """A room is in the feed while it is on air; True when it is now."""
+    feed_cache.note_change(session)
     room = session.get(LiveRoom, room_id)
     if room is None or room.status != "LIVE" or room.started_at is None:
         session.execute(delete(FeedItem).where(FeedItem.id == room_id, FeedItem.kind == "live"))
@@ -128,6 +130,7 @@ def note_purchase(session: Session, user_id: int, shop_id: int, at: datetime) ->
 def refresh(session: Session, *, batch: int = REFRESH_BATCH) -> int:
     """Re-score every published public video and every room on air, drop what left; the
     number of items in the feed afterwards."""
+    feed_cache.note_change(session)
     total, after = 0, 0
     while True:
         ids = list(session.scalars(select(Video.id).where(Video.id > after)

@@ -41,6 +41,8 @@ class FeedItem(Base):
         # covers the For You band queries (feed.score_floor and the ranking's range)
         Index("ix_feed_items_market_score", "market", "score", "listed_at", "scored_at"),
         Index("ix_feed_items_profile", "profile_id", "id"),
+        # the ranking's other band part: items re-scored since a paging session began
+        Index("ix_feed_items_market_scored", "market", "scored_at"),
     )
 
 

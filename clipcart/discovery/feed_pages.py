@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from clipcart.catalog.paging import Page
-from clipcart.db import transaction
+from clipcart.db import read_only, transaction
 from clipcart.discovery import content_search, feed
 from clipcart.discovery.search import is_market
 from clipcart.errors import ValidationFailed
@@ -69,7 +69,7 @@ def _decorate(items: Sequence[dict[str, Any]]) -> None:
 
 def _load(tab: str, viewer: CurrentUser | None, where: Market, size: int,
           page_token: str | None) -> tuple[Page[dict[str, Any]], dict[str, Any]]:
-    with transaction() as session:
+    with read_only() as session:
         if tab == "following" and viewer is not None:
             page = feed.following(session, viewer.id, page_size=size, page_token=page_token)
         else:

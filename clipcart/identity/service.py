@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from babel import Locale
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -135,14 +137,54 @@ def issue_token(session: Session, user_id: int, kind: str) -> tuple[str, AuthTok
 def resolve_token(session: Session, secret: str, kind: str) -> User | None:
     if not secret or len(secret) > 200:
         return None
-    row = session.execute(
-        select(User)
-        .join(AuthToken, AuthToken.user_id == User.id)
-        .where(AuthToken.token_hash == _digest(secret), AuthToken.kind == kind,
-               AuthToken.revoked_at.is_(None), AuthToken.expires_at > clock.now(),
-               User.is_active.is_(True))
-    ).scalar_one_or_none()
-    return row
+    return session.execute(_token_query(), {"digest": _digest(secret), "kind": kind,
+                                            "now": clock.now()}).scalar_one_or_none()
+
+
+def _live_token() -> tuple[Any, ...]:
+    """A token that is this one, of this kind, not revoked nor expired, of an active user."""
+    return (AuthToken.token_hash == bindparam("digest"), AuthToken.kind == bindparam("kind"),
+            AuthToken.revoked_at.is_(None), AuthToken.expires_at > bindparam("now"),
+            User.is_active.is_(True))
+
+
+@functools.cache
+def _token_query() -> Any:
+    """Built once (every request asks it; the values are parameters)."""
+    return select(User).join(AuthToken, AuthToken.user_id == User.id).where(*_live_token())
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    id: int
+    handle: str
+    email: str
+    display_name: str
+    country: str
+    roles: tuple[str, ...]
+
+
+def token_holder(session: Session, secret: str, kind: str) -> TokenHolder | None:
+    """Who holds this live token, with their roles: what every request asks, in one
+    statement of plain rows (one row per role)."""
+    if not secret or len(secret) > 200:
+        return None
+    rows = session.connection().execute(  # Core rows: no ORM work, nothing to flush
+        _holder_query(), {"digest": _digest(secret), "kind": kind, "now": clock.now()}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return TokenHolder(first.id, first.handle, first.email, first.display_name, first.country,
+                       tuple(sorted(r.role for r in rows if r.role is not None)))
+
+
+@functools.cache
+def _holder_query() -> Any:
+    return (select(User.id, User.handle, User.email, User.display_name, User.country,
+                   UserRole.role)
+            .join(AuthToken, AuthToken.user_id == User.id)
+            .outerjoin(UserRole, UserRole.user_id == User.id)
+            .where(*_live_token()))
 
 
 def revoke_token(session: Session, secret: str) -> None:
@@ -154,8 +196,13 @@ def revoke_token(session: Session, secret: str) -> None:
 
 
 def roles_of(session: Session, user_id: int) -> list[str]:
-    rows = session.execute(select(UserRole.role).where(UserRole.user_id == user_id))
+    rows = session.execute(_roles_query(), {"user_id": user_id})
     return sorted(r[0] for r in rows)
+
+
+@functools.cache
+def _roles_query() -> Any:
+    return select(UserRole.role).where(UserRole.user_id == bindparam("user_id"))
 
 
 def grant_role(session: Session, user_id: int, role: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,20 +37,25 @@ class ProductCard:
                 "image_url": self.image_url, "shop_id": str(self.shop_id)}
 
 
+def product_columns() -> tuple[Any, ...]:
+    """The columns a card needs, for queries that join products and their live revision."""
+    return (Product.id.label("product_id"), Product.shop_id, Product.market,
+            ProductRevision.title, ProductRevision.images, ProductRevision.min_price_minor,
+            ProductRevision.currency)
+
+
 def _select():
-    return (select(Product.id, Product.shop_id, Product.market, ProductRevision.title,
-                   ProductRevision.images, ProductRevision.min_price_minor,
-                   ProductRevision.currency)
+    return (select(*product_columns())
             .join(ProductRevision, ProductRevision.id == Product.live_revision_id)
             .where(Product.visible.is_(True)))
 
 
-def _card(row: object) -> ProductCard:
-    r = row
-    images = r.images  # type: ignore[attr-defined]
-    return ProductCard(r.id, r.shop_id, r.market, r.title,  # type: ignore[attr-defined]
+def product_card(row: Any) -> ProductCard:
+    """The card of a row holding ``product_columns()``."""
+    images = row.images
+    return ProductCard(row.product_id, row.shop_id, row.market, row.title,
                        media_url(images[0]["thumb_key"]) if images else None,
-                       Money(r.min_price_minor, r.currency))  # type: ignore[attr-defined]
+                       Money(row.min_price_minor, row.currency))
 
 
 def live_cards(session: Session, product_ids: Sequence[int]) -> dict[int, ProductCard]:
@@ -57,7 +63,7 @@ def live_cards(session: Session, product_ids: Sequence[int]) -> dict[int, Produc
     if not product_ids:
         return {}
     rows = session.execute(_select().where(Product.id.in_(set(product_ids)))).all()
-    return {r.id: _card(r) for r in rows}
+    return {r.product_id: product_card(r) for r in rows}
 
 
 def shop_live_products(session: Session, shop_id: int, *, page_size: int = 20,
@@ -69,5 +75,5 @@ def shop_live_products(session: Session, shop_id: int, *, page_size: int = 20,
     if after is not None:
         query = query.where(Product.id < after)
     rows = session.execute(query.limit(size + 1)).all()
-    cards = [_card(r) for r in rows[:size]]
+    cards = [product_card(r) for r in rows[:size]]
     return Page(cards, encode_token(cards[-1].id) if len(rows) > size else None)

@@ -3,16 +3,18 @@ with its product links, a profile's videos, a profile's header."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from clipcart.catalog.models import Product, ProductRevision
 from clipcart.catalog.paging import Page, decode_token, encode_token, page_size_of
 from clipcart.media import media_url
 from clipcart.social.models import Profile, Video, VideoMention, VideoProduct, VideoTag
-from clipcart.social.products import ProductCard, live_cards
+from clipcart.social.products import ProductCard, live_cards, product_card, product_columns
 from clipcart.social.profiles import follows
 from clipcart.social.videos import Viewer, liked, manages
 
@@ -34,36 +36,48 @@ def _anchors(session: Session, video_ids: Sequence[int]) -> dict[int, list[Produ
     return out
 
 
+@functools.cache
+def _cards_query() -> Any:
+    """Built once (the IDs are an expanding parameter): building it cost more than running it."""
+    return (select(Video.id, Video.profile_id, Video.caption, Video.poster_key, Video.media_key,
+                   Video.like_count, Video.comment_count, Profile.handle, Profile.display_name,
+                   Profile.avatar_key, *product_columns())
+            .join(Profile, Profile.id == Video.profile_id)
+            .outerjoin(VideoProduct, VideoProduct.video_id == Video.id)
+            .outerjoin(Product, and_(Product.id == VideoProduct.product_id,
+                                     Product.visible.is_(True)))
+            .outerjoin(ProductRevision, ProductRevision.id == Product.live_revision_id)
+            .where(Video.id.in_(bindparam("video_ids", expanding=True)),
+                   Video.status == "PUBLISHED", Video.visibility == "PUBLIC")
+            .order_by(Video.id, VideoProduct.position))
+
+
 def video_cards(session: Session, video_ids: Sequence[int]) -> list[dict[str, Any]]:
     """Feed items for published public videos, in the order given (others are left out):
     ``{type: "video", id, creator: {id, handle}, caption, poster_url, media_url,
-    products: [{id, title, price}]}``. Three queries, whatever the number of videos."""
+    products: [{id, title, price}]}``. One query of plain rows, whatever the number of
+    videos: a row per (video, anchored product), the product's columns empty when the video
+    has none or the product is not live."""
     if not video_ids:
         return []
-    rows = session.execute(
-        select(Video, Profile.handle, Profile.display_name, Profile.avatar_key)
-        .join(Profile, Profile.id == Video.profile_id)
-        .where(Video.id.in_(list(video_ids)), Video.status == "PUBLISHED",
-               Video.visibility == "PUBLIC")).all()
-    by_id = {r[0].id: r for r in rows}
-    anchors = _anchors(session, list(by_id))
-    items = []
-    for vid in video_ids:
-        if vid not in by_id:
-            continue
-        video, handle, name, avatar = by_id[vid]
-        items.append({
-            "type": "video", "id": str(video.id),
-            "creator": {"id": str(video.profile_id), "handle": handle, "display_name": name,
-                        "avatar_url": media_url(avatar)},
-            "caption": video.caption, "poster_url": media_url(video.poster_key),
-            "media_url": media_url(video.media_key),
-            "like_count": video.like_count, "comment_count": video.comment_count,
-            "products": [{"id": str(c.id), "title": c.title, "price": c.price_json(),
-                          "image_url": c.image_url,
-                          "url": product_url(c.id, "video", video.id)}
-                         for c in anchors[video.id]]})
-    return items
+    rows = session.execute(_cards_query(), {"video_ids": list(video_ids)}).all()
+    items: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        item = items.get(r.id)
+        if item is None:
+            item = items[r.id] = {
+                "type": "video", "id": str(r.id),
+                "creator": {"id": str(r.profile_id), "handle": r.handle,
+                            "display_name": r.display_name, "avatar_url": media_url(r.avatar_key)},
+                "caption": r.caption, "poster_url": media_url(r.poster_key),
+                "media_url": media_url(r.media_key),
+                "like_count": r.like_count, "comment_count": r.comment_count, "products": []}
+        if r.title is not None:  # an anchored product that is live
+            c = product_card(r)
+            item["products"].append({"id": str(c.id), "title": c.title,
+                                     "price": c.price_json(), "image_url": c.image_url,
+                                     "url": product_url(c.id, "video", r.id)})
+    return [items[v] for v in video_ids if v in items]
 
 
 def video_json(session: Session, video: Video, profile: Profile,

@@ -57,13 +57,13 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 
 def load_user(secret: str, kind: str) -> CurrentUser | None:
-    with get_database().sessions() as session:
-        user = identity.resolve_token(session, secret, kind)
+    with get_database().read_only() as session:  # pure reads: no place in the writer queue
+        user = identity.token_holder(session, secret, kind)
         if user is None:
             return None
         unread = identity.unread_notifications(session, user.id) if kind == "session" else 0
         return CurrentUser(user.id, user.handle, user.email, user.display_name, user.country,
-                           tuple(identity.roles_of(session, user.id)), unread)
+                           user.roles, unread)
 
 
 class AuthMiddleware(ASGIMiddleware):
