@@ -81,6 +81,7 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
         yappi.set_clock_type("cpu")
         yappi.start()
     counting.set()
+    cpu_started = time.process_time()
     started = time.perf_counter()
     outcomes = Counter(_buy(base, t, sku, timings) for t in tokens)
     flow = time.perf_counter() - started
@@ -96,6 +97,7 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
             break
         time.sleep(0.2)
     counting.clear()
+    cpu = time.process_time() - cpu_started
     if args.yappi:
         import yappi
 
@@ -113,7 +115,7 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
         out = Path(args.pyinstrument)
         out.write_text(profiler.output_html() if out.suffix == ".html" else
                        profiler.output_text(unicode=False, show_all=False))
-    return {"outcomes": outcomes, "flow": flow}
+    return {"outcomes": outcomes, "flow": flow, "cpu": cpu}
 
 
 def main() -> None:
@@ -194,12 +196,13 @@ def main() -> None:
         _drop(args.database, created)
     if not result:
         raise SystemExit("the profiled run failed")
-    outcomes, flow = result["outcomes"], result["flow"]
+    outcomes, flow, cpu = result["outcomes"], result["flow"], result["cpu"]
     n = args.buyers
     for line in shown:
         print(line)
     print(f"database: {url.split(':')[0]}; buyers: {n}; outcomes: {dict(outcomes)}; "
-          f"sequential flow wall {flow:.2f} s ({flow / n * 1000:.0f} ms per buyer)")
+          f"sequential flow wall {flow:.2f} s ({flow / n * 1000:.0f} ms per buyer); "
+          f"this process's CPU (server, jobs and client) {cpu / n * 1000:.0f} ms per buyer")
     print(f"{'where':52} {'req':>6} {'sql':>7} {'begin':>6} {'commit':>7}  (per buyer)")
     for where in sorted(set(requests) | set(sql) | set(commits), key=lambda w: -sql[w]):
         print(f"{where[:52]:52} {requests[where] / n:6.2f} {sql[where] / n:7.2f} "

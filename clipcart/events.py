@@ -1,10 +1,13 @@
 """Transactional outbox: domain events written with the change, handled exactly once.
 
 ``emit`` adds an event row inside the caller's transaction, so the event exists if and only
-if the change committed. ``drain`` runs each registered handler for each event in its own
-transaction that also records ``(event id, handler)`` in ``event_handlings``: the handler's
-writes and that record commit together or not at all, so a crash or a retry never runs a
-handler's effects twice.
+if the change committed. ``drain`` claims a batch of due events and runs their handlers in
+one transaction that also records each ``(event id, handler)`` in ``event_handlings`` and
+marks the events dispatched (events without handlers just get the mark): a handler's
+writes and its record commit together or not at all, so a crash or a retry never runs a
+handler's effects twice. If anything in a batch fails, the batch rolls back whole and its
+events are retried one handler per transaction, so one failing handler neither blocks
+the others nor repeats theirs.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -105,15 +108,58 @@ def _announce() -> None:
         listener()
 
 
-def _pending_ids(db: Database, limit: int) -> list[int]:
-    with db.sessions() as session:
-        rows = session.execute(
-            select(OutboxEvent.id)
-            .where(OutboxEvent.dispatched_at.is_(None), OutboxEvent.next_attempt_at <= clock.now())
-            .order_by(OutboxEvent.id)
-            .limit(limit)
-        )
-        return [r[0] for r in rows]
+BATCH = 32  # events claimed per transaction: bounds how long one drain holds its locks
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    event: Event
+    handlers: dict[str, Handler]
+
+
+def _claim(session: Session, size: int) -> list[_Claimed]:
+    """Lock up to ``size`` due events; rows another worker holds are skipped."""
+    rows = session.execute(
+        select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.payload, OutboxEvent.created_at)
+        .where(OutboxEvent.dispatched_at.is_(None), OutboxEvent.next_attempt_at <= clock.now())
+        .order_by(OutboxEvent.id)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+    ).all()
+    return [_Claimed(Event(r.id, r.type, dict(r.payload), r.created_at), handlers_for(r.type))
+            for r in rows]
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, event_id: int, name: str, error: Exception) -> None:
+        super().__init__(f"{name} failed for event {event_id}")
+        self.event_id, self.name, self.error = event_id, name, error
+
+
+def _handle_together(session: Session, claimed: list[_Claimed]) -> None:
+    """Every pending handler of every claimed event, then all of them marked dispatched,
+    in the caller's one transaction: each handler's effects commit with its handling row."""
+    with_handlers = [c.event.id for c in claimed if c.handlers]
+    done: set[tuple[int, str]] = set()
+    if with_handlers:
+        done = {(r[0], r[1]) for r in session.execute(
+            select(EventHandling.event_id, EventHandling.handler)
+            .where(EventHandling.event_id.in_(with_handlers)))}
+    now = clock.now()
+    handled: list[EventHandling] = []
+    for c in claimed:
+        for name, fn in c.handlers.items():
+            if (c.event.id, name) not in done:
+                try:
+                    fn(session, c.event)
+                except IntegrityError:
+                    raise  # maybe a concurrent handling: the careful path tells
+                except Exception as exc:
+                    raise _HandlerFailed(c.event.id, name, exc) from exc
+                handled.append(EventHandling(event_id=c.event.id, handler=name, handled_at=now))
+    session.add_all(handled)  # one INSERT for the batch, in the handlers' transaction
+    session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([c.event.id for c in claimed]))
+                    .values(dispatched_at=now), execution_options={"synchronize_session": False})
 
 
 def _run_one(db: Database, event_id: int, name: str, fn: Handler) -> bool:
@@ -150,25 +196,68 @@ def _mark_dispatched(db: Database, event_id: int) -> None:
             row.dispatched_at = clock.now()
 
 
+def _one_by_one(db: Database, claimed: _Claimed, failed: _HandlerFailed | None = None) -> bool:
+    """The careful path: each handler in its own transaction, a failure recorded and
+    retried later without repeating the handlers that succeeded. The handler that failed
+    a batch (``failed``) is not called again now: its failure is recorded as it was.
+    True when dispatched."""
+    event_id = claimed.event.id
+    all_done = True
+    for name, fn in claimed.handlers.items():
+        if failed is not None and failed.name == name:
+            log.error("handler %s failed for event %s", name, event_id, exc_info=failed.error)
+            _record_failure(db, event_id, f"{name}: {failed.error!r}")
+            all_done = False
+            continue
+        try:
+            all_done = _run_one(db, event_id, name, fn) and all_done
+        except IntegrityError:
+            continue  # a concurrent worker recorded the same handling first
+        except Exception as exc:
+            log.exception("handler %s failed for event %s", name, event_id)
+            _record_failure(db, event_id, f"{name}: {exc!r}")
+            all_done = False
+    if all_done:
+        _mark_dispatched(db, event_id)
+    return all_done
+
+
+def _drain_batch(db: Database, size: int) -> tuple[int, int]:
+    """Claim and handle one batch; (events claimed, events dispatched).
+
+    Fast path: one transaction for the whole batch. If a handler fails, nothing of the
+    batch committed: the failing event takes the careful path (its failure recorded, so
+    it is not due for a while) and the others are claimed again. Any other failure sends
+    every event of the batch down the careful path."""
+    claimed: list[_Claimed] = []
+    try:
+        with db.sessions() as session, session.begin():
+            claimed = _claim(session, size)
+            if claimed:
+                _handle_together(session, claimed)
+        return len(claimed), len(claimed)
+    except _HandlerFailed as failed:
+        failing = next(c for c in claimed if c.event.id == failed.event_id)
+        done = int(_one_by_one(db, failing, failed))
+        more, more_done = _drain_batch(db, len(claimed) - 1) if len(claimed) > 1 else (0, 0)
+        return 1 + more, done + more_done
+    except Exception:
+        if not claimed:
+            raise
+        log.warning("an outbox batch of %d events failed; handling them one by one",
+                    len(claimed), exc_info=True)
+    return len(claimed), sum(_one_by_one(db, c) for c in claimed)
+
+
 def drain(db: Database, limit: int = 200) -> int:
-    """Handle pending events; returns how many were fully dispatched."""
+    """Handle up to ``limit`` pending events, a batch per transaction; returns how many
+    were fully dispatched."""
     dispatched = 0
-    for event_id in _pending_ids(db, limit):
-        with db.sessions() as session:
-            event_type = session.execute(
-                select(OutboxEvent.type).where(OutboxEvent.id == event_id)
-            ).scalar_one()
-        all_done = True
-        for name, fn in handlers_for(event_type).items():
-            try:
-                all_done = _run_one(db, event_id, name, fn) and all_done
-            except IntegrityError:
-                continue  # a concurrent worker recorded the same handling first
-            except Exception as exc:
-                log.exception("handler %s failed for event %s", name, event_id)
-                _record_failure(db, event_id, f"{name}: {exc!r}")
-                all_done = False
-        if all_done:
-            _mark_dispatched(db, event_id)
-            dispatched += 1
+    while limit > 0:
+        size = min(BATCH, limit)
+        claimed, done = _drain_batch(db, size)
+        dispatched += done
+        limit -= claimed
+        if claimed < size:
+            break
     return dispatched
