@@ -153,6 +153,7 @@ def main() -> None:
     sql: Counter[str] = Counter()
     begins: Counter[str] = Counter()
     commits: Counter[str] = Counter()
+    pings: Counter[str] = Counter()
     counting = threading.Event()
     shown: list[str] = []
     engine = get_database().engine
@@ -165,6 +166,15 @@ def main() -> None:
             if where == args.show and len(shown) < 400:
                 shown.append(f"{threading.get_ident() % 10000:5} " +
                              " ".join(statement.split())[:160])
+
+    real_ping = engine.dialect.do_ping
+
+    def _ping(dbapi_conn: Any) -> bool:  # pool pings are not cursor executes: count them here
+        if counting.is_set():
+            pings[_where.get()] += 1
+        return real_ping(dbapi_conn)
+
+    engine.dialect.do_ping = _ping  # type: ignore[method-assign]
 
     @event.listens_for(engine, "begin")
     def _begin(*_: Any) -> None:
@@ -203,12 +213,14 @@ def main() -> None:
     print(f"database: {url.split(':')[0]}; buyers: {n}; outcomes: {dict(outcomes)}; "
           f"sequential flow wall {flow:.2f} s ({flow / n * 1000:.0f} ms per buyer); "
           f"this process's CPU (server, jobs and client) {cpu / n * 1000:.0f} ms per buyer")
-    print(f"{'where':52} {'req':>6} {'sql':>7} {'begin':>6} {'commit':>7}  (per buyer)")
+    print(f"{'where':52} {'req':>6} {'sql':>7} {'begin':>6} {'commit':>7} {'ping':>6}"
+          "  (per buyer)")
     for where in sorted(set(requests) | set(sql) | set(commits), key=lambda w: -sql[w]):
         print(f"{where[:52]:52} {requests[where] / n:6.2f} {sql[where] / n:7.2f} "
-              f"{begins[where] / n:6.2f} {commits[where] / n:7.2f}")
+              f"{begins[where] / n:6.2f} {commits[where] / n:7.2f} {pings[where] / n:6.2f}")
     print(f"{'TOTAL':52} {sum(requests.values()) / n:6.2f} {sum(sql.values()) / n:7.2f} "
-          f"{sum(begins.values()) / n:6.2f} {sum(commits.values()) / n:7.2f}", flush=True)
+          f"{sum(begins.values()) / n:6.2f} {sum(commits.values()) / n:7.2f} "
+          f"{sum(pings.values()) / n:6.2f}", flush=True)
     os._exit(0)  # the in-process job consumer's threads would keep the process alive
 
 
