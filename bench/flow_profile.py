@@ -4,7 +4,9 @@ Runs the server in this process (uvicorn in a thread, the job consumer in-proces
 ``clipcart serve`` does), sends N buyers through the bench's flow one after another, waits
 until the outbox and the provider's webhooks are drained, and prints per buyer: HTTP
 requests by route, SQL statements, transactions and commits, split by the request (or
-job) that ran them. ``--pyinstrument`` also writes a profile of the whole run.
+job) that ran them, pool pings, statements not found in SQLAlchemy's compiled cache, and
+the CPU time of the server and jobs per buyer (this process's, minus the client thread's).
+``--pyinstrument`` / ``--yappi`` also write a profile of the whole run.
 
     PYTHONPATH=$PWD .venv/bin/python -m bench.flow_profile --buyers 20 \
         --database postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -83,7 +85,9 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
     counting.set()
     cpu_started = time.process_time()
     started = time.perf_counter()
+    client_started = time.thread_time()  # the buyers' HTTP client runs in this thread
     outcomes = Counter(_buy(base, t, sku, timings) for t in tokens)
+    client_cpu = time.thread_time() - client_started
     flow = time.perf_counter() - started
     db = get_database()
     deadline = time.monotonic() + 60
@@ -97,13 +101,14 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
             break
         time.sleep(0.2)
     counting.clear()
-    cpu = time.process_time() - cpu_started
+    cpu = time.process_time() - cpu_started - client_cpu
     if args.yappi:
         import yappi
 
         yappi.stop()
         stats = yappi.get_func_stats()
         stats.sort("ttot", "desc")
+        stats.save(f"{args.yappi}.pstat", type="pstat")  # callers/callees: python -m pstats
         with open(args.yappi, "w") as out:
             out.write(f"{'ttot s':>8} {'tsub s':>8} {'calls':>8}  function\n")
             for row in list(stats)[:400]:
@@ -127,6 +132,8 @@ def main() -> None:
                         help="CPU profile of every thread (pip install yappi)")
     parser.add_argument("--show", metavar="WHERE", default=None,
                         help='print the SQL of one route ("jobs" for the job consumer)')
+    parser.add_argument("--show-compiles", action="store_true",
+                        help="print the statements not found in the compiled cache")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="clipcart-profile-"))
     url, created = _fresh_database(args.database, data_dir)
@@ -154,6 +161,7 @@ def main() -> None:
     begins: Counter[str] = Counter()
     commits: Counter[str] = Counter()
     pings: Counter[str] = Counter()
+    compiles: Counter[str] = Counter()
     counting = threading.Event()
     shown: list[str] = []
     engine = get_database().engine
@@ -175,6 +183,15 @@ def main() -> None:
         return real_ping(dbapi_conn)
 
     engine.dialect.do_ping = _ping  # type: ignore[method-assign]
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _compiled(_conn: Any, _cursor: Any, statement: str, _p: Any, context: Any, _m: Any) -> None:
+        if counting.is_set() and context is not None and context.compiled is not None \
+                and context.cache_hit != context.dialect.CACHE_HIT:
+            compiles[_where.get()] += 1
+            if args.show_compiles and len(shown) < 400:
+                shown.append(f"uncached ({context.cache_hit.name}): "
+                             + " ".join(statement.split())[:160])
 
     @event.listens_for(engine, "begin")
     def _begin(*_: Any) -> None:
@@ -212,15 +229,17 @@ def main() -> None:
         print(line)
     print(f"database: {url.split(':')[0]}; buyers: {n}; outcomes: {dict(outcomes)}; "
           f"sequential flow wall {flow:.2f} s ({flow / n * 1000:.0f} ms per buyer); "
-          f"this process's CPU (server, jobs and client) {cpu / n * 1000:.0f} ms per buyer")
-    print(f"{'where':52} {'req':>6} {'sql':>7} {'begin':>6} {'commit':>7} {'ping':>6}"
-          "  (per buyer)")
+          f"CPU of the server and jobs (this process but the client) "
+          f"{cpu / n * 1000:.0f} ms per buyer")
+    print(f"{'where':48} {'req':>5} {'sql':>7} {'begin':>6} {'commit':>7} {'ping':>6} "
+          f"{'uncached':>8}  (per buyer)")
     for where in sorted(set(requests) | set(sql) | set(commits), key=lambda w: -sql[w]):
-        print(f"{where[:52]:52} {requests[where] / n:6.2f} {sql[where] / n:7.2f} "
-              f"{begins[where] / n:6.2f} {commits[where] / n:7.2f} {pings[where] / n:6.2f}")
-    print(f"{'TOTAL':52} {sum(requests.values()) / n:6.2f} {sum(sql.values()) / n:7.2f} "
+        print(f"{where[:48]:48} {requests[where] / n:5.2f} {sql[where] / n:7.2f} "
+              f"{begins[where] / n:6.2f} {commits[where] / n:7.2f} {pings[where] / n:6.2f} "
+              f"{compiles[where] / n:8.2f}")
+    print(f"{'TOTAL':48} {sum(requests.values()) / n:5.2f} {sum(sql.values()) / n:7.2f} "
           f"{sum(begins.values()) / n:6.2f} {sum(commits.values()) / n:7.2f} "
-          f"{sum(pings.values()) / n:6.2f}", flush=True)
+          f"{sum(pings.values()) / n:6.2f} {sum(compiles.values()) / n:8.2f}", flush=True)
     os._exit(0)  # the in-process job consumer's threads would keep the process alive
 
 
