@@ -1,13 +1,13 @@
 """Transactional outbox: domain events written with the change, handled exactly once.
 
 ``emit`` adds an event row inside the caller's transaction, so the event exists if and only
-if the change committed. ``drain`` claims a batch of due events and runs their handlers in
-one transaction that also records each ``(event id, handler)`` in ``event_handlings`` and
-marks the events dispatched (events without handlers just get the mark): a handler's
-writes and its record commit together or not at all, so a crash or a retry never runs a
-handler's effects twice. If anything in a batch fails, the batch rolls back whole and its
-events are retried one handler per transaction, so one failing handler neither blocks
-the others nor repeats theirs.
+if the change committed. ``drain`` reads due events in batches (marking those without
+handlers dispatched in bulk) and runs each event's handlers in one transaction that also
+records each ``(event id, handler)`` in ``event_handlings`` and marks the event
+dispatched: a handler's writes and its record commit together or not at all, so a crash
+or a retry never runs a handler's effects twice. If a handler fails, the event's
+handlers are retried one per transaction and the failure recorded, so one failing
+handler neither blocks the others nor repeats theirs.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _announce() -> None:
         listener()
 
 
-BATCH = 32  # events claimed per transaction: bounds how long one drain holds its locks
+BATCH = 32  # due events read per claim
 
 
 @dataclass(frozen=True)
@@ -117,17 +117,27 @@ class _Claimed:
     handlers: dict[str, Handler]
 
 
-def _claim(session: Session, size: int) -> list[_Claimed]:
-    """Lock up to ``size`` due events; rows another worker holds are skipped."""
-    rows = session.execute(
-        select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.payload, OutboxEvent.created_at)
-        .where(OutboxEvent.dispatched_at.is_(None), OutboxEvent.next_attempt_at <= clock.now())
-        .order_by(OutboxEvent.id)
-        .limit(size)
-        .with_for_update(skip_locked=True)
-    ).all()
-    return [_Claimed(Event(r.id, r.type, dict(r.payload), r.created_at), handlers_for(r.type))
-            for r in rows]
+def _claim(db: Database, size: int) -> list[_Claimed]:
+    """Read up to ``size`` due events and, in the same transaction, mark those without
+    handlers dispatched in one UPDATE. Events with handlers are locked one at a time later
+    (``_handle_event``), so another worker may be reading the same ones: harmless."""
+    with db.sessions() as session, session.begin():
+        rows = session.execute(
+            select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.payload, OutboxEvent.created_at)
+            .where(OutboxEvent.dispatched_at.is_(None),
+                   OutboxEvent.next_attempt_at <= clock.now())
+            .order_by(OutboxEvent.id)
+            .limit(size)
+        ).all()
+        claimed = [_Claimed(Event(r.id, r.type, dict(r.payload), r.created_at),
+                            handlers_for(r.type)) for r in rows]
+        idle = [c.event.id for c in claimed if not c.handlers]
+        if idle:
+            session.execute(update(OutboxEvent)
+                            .where(OutboxEvent.id.in_(idle), OutboxEvent.dispatched_at.is_(None))
+                            .values(dispatched_at=clock.now()),
+                            execution_options={"synchronize_session": False})
+    return claimed
 
 
 class _HandlerFailed(Exception):
@@ -136,30 +146,40 @@ class _HandlerFailed(Exception):
         self.event_id, self.name, self.error = event_id, name, error
 
 
-def _handle_together(session: Session, claimed: list[_Claimed]) -> None:
-    """Every pending handler of every claimed event, then all of them marked dispatched,
-    in the caller's one transaction: each handler's effects commit with its handling row."""
-    with_handlers = [c.event.id for c in claimed if c.handlers]
-    done: set[tuple[int, str]] = set()
-    if with_handlers:
-        done = {(r[0], r[1]) for r in session.execute(
-            select(EventHandling.event_id, EventHandling.handler)
-            .where(EventHandling.event_id.in_(with_handlers)))}
-    now = clock.now()
-    handled: list[EventHandling] = []
-    for c in claimed:
-        for name, fn in c.handlers.items():
-            if (c.event.id, name) not in done:
-                try:
-                    fn(session, c.event)
-                except IntegrityError:
-                    raise  # maybe a concurrent handling: the careful path tells
-                except Exception as exc:
-                    raise _HandlerFailed(c.event.id, name, exc) from exc
-                handled.append(EventHandling(event_id=c.event.id, handler=name, handled_at=now))
-    session.add_all(handled)  # one INSERT for the batch, in the handlers' transaction
-    session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([c.event.id for c in claimed]))
-                    .values(dispatched_at=now), execution_options={"synchronize_session": False})
+def _handle_event(db: Database, claimed: _Claimed) -> bool:
+    """Every pending handler of one event, their handling rows and the event's dispatched
+    mark, in one transaction holding the event's row lock. One event per transaction (not a
+    batch): a transaction never holds one event's locks (a checkout, the ledger's hot
+    accounts) while it waits for another's, which would deadlock with the requests.
+    False when the event is dispatched already or another worker holds it."""
+    event_id = claimed.event.id
+    with db.sessions() as session, session.begin():
+        mine = session.execute(
+            select(OutboxEvent.id)
+            .where(OutboxEvent.id == event_id, OutboxEvent.dispatched_at.is_(None))
+            .with_for_update(skip_locked=True)
+        ).first()
+        if mine is None:
+            return False
+        done = set(session.execute(select(EventHandling.handler)
+                                   .where(EventHandling.event_id == event_id)).scalars())
+        now = clock.now()
+        handled: list[EventHandling] = []
+        for name, fn in claimed.handlers.items():
+            if name in done:
+                continue
+            try:
+                fn(session, claimed.event)
+            except IntegrityError:
+                raise  # maybe a concurrent handling: the careful path tells
+            except Exception as exc:
+                raise _HandlerFailed(event_id, name, exc) from exc
+            handled.append(EventHandling(event_id=event_id, handler=name, handled_at=now))
+        session.add_all(handled)  # one INSERT, in the handlers' transaction
+        session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id)
+                        .values(dispatched_at=now),
+                        execution_options={"synchronize_session": False})
+    return True
 
 
 def _run_one(db: Database, event_id: int, name: str, fn: Handler) -> bool:
@@ -222,42 +242,28 @@ def _one_by_one(db: Database, claimed: _Claimed, failed: _HandlerFailed | None =
     return all_done
 
 
-def _drain_batch(db: Database, size: int) -> tuple[int, int]:
-    """Claim and handle one batch; (events claimed, events dispatched).
-
-    Fast path: one transaction for the whole batch. If a handler fails, nothing of the
-    batch committed: the failing event takes the careful path (its failure recorded, so
-    it is not due for a while) and the others are claimed again. Any other failure sends
-    every event of the batch down the careful path."""
-    claimed: list[_Claimed] = []
+def _dispatch(db: Database, claimed: _Claimed) -> bool:
+    """Fast path: the event's handlers in one transaction. If a handler fails, nothing of
+    it committed: the careful path runs the others one by one and records the failure
+    (without calling the failing handler again now). Any other failure: the careful path."""
     try:
-        with db.sessions() as session, session.begin():
-            claimed = _claim(session, size)
-            if claimed:
-                _handle_together(session, claimed)
-        return len(claimed), len(claimed)
+        return _handle_event(db, claimed)
     except _HandlerFailed as failed:
-        failing = next(c for c in claimed if c.event.id == failed.event_id)
-        done = int(_one_by_one(db, failing, failed))
-        more, more_done = _drain_batch(db, len(claimed) - 1) if len(claimed) > 1 else (0, 0)
-        return 1 + more, done + more_done
+        return _one_by_one(db, claimed, failed)
     except Exception:
-        if not claimed:
-            raise
-        log.warning("an outbox batch of %d events failed; handling them one by one",
-                    len(claimed), exc_info=True)
-    return len(claimed), sum(_one_by_one(db, c) for c in claimed)
+        log.warning("event %s failed as a whole; handling it one handler at a time",
+                    claimed.event.id, exc_info=True)
+        return _one_by_one(db, claimed)
 
 
 def drain(db: Database, limit: int = 200) -> int:
-    """Handle up to ``limit`` pending events, a batch per transaction; returns how many
-    were fully dispatched."""
+    """Handle up to ``limit`` pending events; returns how many were fully dispatched."""
     dispatched = 0
     while limit > 0:
         size = min(BATCH, limit)
-        claimed, done = _drain_batch(db, size)
-        dispatched += done
-        limit -= claimed
-        if claimed < size:
+        claimed = _claim(db, size)
+        limit -= len(claimed)
+        dispatched += sum(1 if not c.handlers else _dispatch(db, c) for c in claimed)
+        if len(claimed) < size:
             break
     return dispatched

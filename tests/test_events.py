@@ -144,20 +144,21 @@ def test_a_crash_before_handling_is_handled_exactly_once_after_restart(db, tmp_p
     assert _count(db, EventHandling) == len(events.handlers_for("identity.user_signed_up"))
 
 
-def test_a_batch_handles_and_marks_its_events_in_one_transaction(db, monkeypatch):
+def test_events_without_handlers_are_marked_in_bulk_and_an_events_handlers_share_one_commit(
+        db, monkeypatch):
     monkeypatch.setattr(events, "_listeners", [])  # no drain kicked by the commit
     with db.transaction() as session:
         _sign_up(session)
         for n in range(5):
             events.emit(session, "test.nobody_listens", {"n": n})
-    begins: list[object] = []
-    listen = lambda *_: begins.append(1)  # noqa: E731
-    sa_event.listen(db.engine, "begin", listen)
+    commits: list[object] = []
+    listen = lambda *_: commits.append(1)  # noqa: E731
+    sa_event.listen(db.engine, "commit", listen)
     try:
         assert events.drain(db) == 6
     finally:
-        sa_event.remove(db.engine, "begin", listen)
-    assert len(begins) == 1
+        sa_event.remove(db.engine, "commit", listen)
+    assert len(commits) == 2  # the claim (with the bulk mark), then the sign-up's handlers
     with db.sessions() as session:
         assert session.execute(select(func.count()).select_from(OutboxEvent).where(
             OutboxEvent.dispatched_at.is_(None))).scalar_one() == 0
@@ -166,7 +167,7 @@ def test_a_batch_handles_and_marks_its_events_in_one_transaction(db, monkeypatch
     assert events.drain(db) == 0
 
 
-def test_a_failing_handler_does_not_hold_back_the_rest_of_its_batch(db, monkeypatch,
+def test_a_failing_handler_does_not_hold_back_the_other_events(db, monkeypatch,
                                                                      frozen_clock):
     monkeypatch.setattr(events, "_listeners", [])
     with db.transaction() as session:
@@ -219,28 +220,31 @@ CHILD_BATCH_CRASH = textwrap.dedent("""
         original(session, event)
         calls.append(event.id)
         if len(calls) == 2:
-            session.flush()      # the first event's handlers and this one's effects are
-            os._exit(9)          # in the database, uncommitted, when the process dies
+            session.flush()      # this event's effects are in the database, uncommitted,
+            os._exit(9)          # when the process dies
 
     events._handlers["identity.user_signed_up"][name] = crash_in_the_second_event
     events.drain(db)
 """)
 
 
-def test_a_crash_inside_a_batch_is_handled_exactly_once_after_restart(db, tmp_path):
+def test_a_crash_among_several_events_is_handled_exactly_once_after_restart(db, tmp_path):
     env = _child_env(tmp_path)
     crashed = subprocess.run([sys.executable, "-c", CHILD_BATCH_CRASH], env=env,
                              capture_output=True, text=True, timeout=60)
     assert crashed.returncode == 9, crashed.stderr
+    per_event = len(events.handlers_for("identity.user_signed_up"))
     assert _count(db, User) == 2
-    assert _count(db, Notification) == 0  # the whole batch rolled back
-    assert _count(db, EventHandling) == 0
+    assert _count(db, Notification) == 1  # the first event committed, the second rolled back
+    assert _count(db, EventHandling) == per_event
     with db.sessions() as session:
-        assert session.execute(select(OutboxEvent.dispatched_at)).scalars().all() == [None] * 3
-    for expected in ("3", "0"):  # the restart handles all three; a second drain finds none
+        pending = session.execute(select(OutboxEvent.type).where(
+            OutboxEvent.dispatched_at.is_(None))).scalars().all()
+    assert pending == ["identity.user_signed_up"]
+    for expected in ("1", "0"):  # the restart handles the second; a second drain finds none
         again = subprocess.run([sys.executable, "-c", CHILD_DRAIN], env=env,
                                capture_output=True, text=True, timeout=60)
         assert again.returncode == 0, again.stderr
         assert again.stdout.strip() == expected
     assert _count(db, Notification) == 2
-    assert _count(db, EventHandling) == 2 * len(events.handlers_for("identity.user_signed_up"))
+    assert _count(db, EventHandling) == 2 * per_event
