@@ -4,7 +4,9 @@ Runs the server in this process (uvicorn in a thread, the job consumer in-proces
 ``clipcart serve`` does), sends N buyers through the bench's flow one after another, waits
 until the outbox and the provider's webhooks are drained, and prints per buyer: HTTP
 requests by route, SQL statements, transactions and commits, split by the request (or
-job) that ran them. ``--pyinstrument`` also writes a profile of the whole run.
+job) that ran them, pool pings, statements not found in SQLAlchemy's compiled cache, and
+the CPU time of the server and jobs per buyer (this process's, minus the client thread's).
+``--pyinstrument`` / ``--yappi`` also write a profile of the whole run.
 
     PYTHONPATH=$PWD .venv/bin/python -m bench.flow_profile --buyers 20 \
         --database postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -81,8 +83,11 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
         yappi.set_clock_type("cpu")
         yappi.start()
     counting.set()
+    cpu_started = time.process_time()
     started = time.perf_counter()
+    client_started = time.thread_time()  # the buyers' HTTP client runs in this thread
     outcomes = Counter(_buy(base, t, sku, timings) for t in tokens)
+    client_cpu = time.thread_time() - client_started
     flow = time.perf_counter() - started
     db = get_database()
     deadline = time.monotonic() + 60
@@ -96,12 +101,14 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
             break
         time.sleep(0.2)
     counting.clear()
+    cpu = time.process_time() - cpu_started - client_cpu
     if args.yappi:
         import yappi
 
         yappi.stop()
         stats = yappi.get_func_stats()
         stats.sort("ttot", "desc")
+        stats.save(f"{args.yappi}.pstat", type="pstat")  # callers/callees: python -m pstats
         with open(args.yappi, "w") as out:
             out.write(f"{'ttot s':>8} {'tsub s':>8} {'calls':>8}  function\n")
             for row in list(stats)[:400]:
@@ -113,7 +120,7 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
         out = Path(args.pyinstrument)
         out.write_text(profiler.output_html() if out.suffix == ".html" else
                        profiler.output_text(unicode=False, show_all=False))
-    return {"outcomes": outcomes, "flow": flow}
+    return {"outcomes": outcomes, "flow": flow, "cpu": cpu}
 
 
 def main() -> None:
@@ -125,6 +132,8 @@ def main() -> None:
                         help="CPU profile of every thread (pip install yappi)")
     parser.add_argument("--show", metavar="WHERE", default=None,
                         help='print the SQL of one route ("jobs" for the job consumer)')
+    parser.add_argument("--show-compiles", action="store_true",
+                        help="print the statements not found in the compiled cache")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="clipcart-profile-"))
     url, created = _fresh_database(args.database, data_dir)
@@ -151,6 +160,8 @@ def main() -> None:
     sql: Counter[str] = Counter()
     begins: Counter[str] = Counter()
     commits: Counter[str] = Counter()
+    pings: Counter[str] = Counter()
+    compiles: Counter[str] = Counter()
     counting = threading.Event()
     shown: list[str] = []
     engine = get_database().engine
@@ -163,6 +174,24 @@ def main() -> None:
             if where == args.show and len(shown) < 400:
                 shown.append(f"{threading.get_ident() % 10000:5} " +
                              " ".join(statement.split())[:160])
+
+    real_ping = engine.dialect.do_ping
+
+    def _ping(dbapi_conn: Any) -> bool:  # pool pings are not cursor executes: count them here
+        if counting.is_set():
+            pings[_where.get()] += 1
+        return real_ping(dbapi_conn)
+
+    engine.dialect.do_ping = _ping  # type: ignore[method-assign]
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _compiled(_conn: Any, _cursor: Any, statement: str, _p: Any, context: Any, _m: Any) -> None:
+        if counting.is_set() and context is not None and context.compiled is not None \
+                and context.cache_hit != context.dialect.CACHE_HIT:
+            compiles[_where.get()] += 1
+            if args.show_compiles and len(shown) < 400:
+                shown.append(f"uncached ({context.cache_hit.name}): "
+                             + " ".join(statement.split())[:160])
 
     @event.listens_for(engine, "begin")
     def _begin(*_: Any) -> None:
@@ -194,18 +223,23 @@ def main() -> None:
         _drop(args.database, created)
     if not result:
         raise SystemExit("the profiled run failed")
-    outcomes, flow = result["outcomes"], result["flow"]
+    outcomes, flow, cpu = result["outcomes"], result["flow"], result["cpu"]
     n = args.buyers
     for line in shown:
         print(line)
     print(f"database: {url.split(':')[0]}; buyers: {n}; outcomes: {dict(outcomes)}; "
-          f"sequential flow wall {flow:.2f} s ({flow / n * 1000:.0f} ms per buyer)")
-    print(f"{'where':52} {'req':>6} {'sql':>7} {'begin':>6} {'commit':>7}  (per buyer)")
+          f"sequential flow wall {flow:.2f} s ({flow / n * 1000:.0f} ms per buyer); "
+          f"CPU of the server and jobs (this process but the client) "
+          f"{cpu / n * 1000:.0f} ms per buyer")
+    print(f"{'where':48} {'req':>5} {'sql':>7} {'begin':>6} {'commit':>7} {'ping':>6} "
+          f"{'uncached':>8}  (per buyer)")
     for where in sorted(set(requests) | set(sql) | set(commits), key=lambda w: -sql[w]):
-        print(f"{where[:52]:52} {requests[where] / n:6.2f} {sql[where] / n:7.2f} "
-              f"{begins[where] / n:6.2f} {commits[where] / n:7.2f}")
-    print(f"{'TOTAL':52} {sum(requests.values()) / n:6.2f} {sum(sql.values()) / n:7.2f} "
-          f"{sum(begins.values()) / n:6.2f} {sum(commits.values()) / n:7.2f}", flush=True)
+        print(f"{where[:48]:48} {requests[where] / n:5.2f} {sql[where] / n:7.2f} "
+              f"{begins[where] / n:6.2f} {commits[where] / n:7.2f} {pings[where] / n:6.2f} "
+              f"{compiles[where] / n:8.2f}")
+    print(f"{'TOTAL':48} {sum(requests.values()) / n:5.2f} {sum(sql.values()) / n:7.2f} "
+          f"{sum(begins.values()) / n:6.2f} {sum(commits.values()) / n:7.2f} "
+          f"{sum(pings.values()) / n:6.2f} {sum(compiles.values()) / n:8.2f}", flush=True)
     os._exit(0)  # the in-process job consumer's threads would keep the process alive
 
 

@@ -1,6 +1,7 @@
 """Engine, sessions and the declarative base shared by every context.
 
-SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL gets a psycopg 3 pool.
+SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL gets a psycopg 3 pool whose
+connections are pinged only after a rest (not on every checkout).
 Services are plain functions over a ``Session``; callers own the transaction.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -15,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -125,8 +128,40 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    kwargs.setdefault("pool_recycle", RECYCLE_SECONDS)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_after_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+RECYCLE_SECONDS = 1800
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled connection only when it comes back from a rest of IDLE_PING_SECONDS.
+
+    ``pool_pre_ping`` costs a round trip on every checkout (a busy request takes several).
+    A connection used moments ago is almost surely alive; one that rested may have been
+    closed by a server restart or an idle timeout, so it is pinged and, if dead, replaced
+    (DisconnectionError: the pool discards it and checks out another). A connection that
+    dies while busy fails that one statement; SQLAlchemy then sees the disconnect and
+    invalidates the whole pool, so the requests after it reconnect."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _resting(_dbapi_conn: Any, record: Any) -> None:
+        record.info["clipcart_rest_from"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _maybe_ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        rest_from = record.info.get("clipcart_rest_from")
+        if rest_from is None or time.monotonic() - rest_from < IDLE_PING_SECONDS:
+            return  # fresh from connect, or used moments ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection died while it rested") from exc
 
 
 class Database:

@@ -84,8 +84,12 @@ def test_commit_and_release_are_idempotent(db):
     sku = stocked_sku(db, shop, 10)
     _reserve(db, [(sku, 2)], ref="paid")
     _reserve(db, [(sku, 3)], ref="failed")
-    assert _commit(db, "paid").status == _commit(db, "paid").status == "COMMITTED"
-    assert _release(db, "failed").status == _release(db, "failed").status == "RELEASED"
+    sold = _commit(db, "paid")  # what the move wrote, built without reading it back ...
+    assert sold.status == "COMMITTED"
+    assert _commit(db, "paid") == sold  # ... equals what the no-op second call reads
+    released = _release(db, "failed")
+    assert released.status == "RELEASED"
+    assert _release(db, "failed") == released
     assert level(db, sku, shop.warehouse_id) == (8, 0)
     assert [r for r, _, _ in movement_reasons(db, sku)].count("sale") == 1
     assert [r for r, _, _ in movement_reasons(db, sku)].count("reservation_release") == 1
@@ -152,7 +156,8 @@ def test_stock_comes_from_the_default_warehouse_first_then_the_others(db):
     held = _reserve(db, [(sku, 4)])
     assert {(line.warehouse_id, line.quantity) for line in held.lines} == {
         (shop.warehouse_id, 2), (big.id, 2)}
-    _commit(db)
+    sold = _commit(db)
+    assert sold.lines == held.lines  # in the same order as a read gives them
     assert [level(db, sku, w) for w in (shop.warehouse_id, small.id, big.id)] == [
         (0, 0), (1, 0), (3, 0)]
 

@@ -37,6 +37,26 @@ def test_a_payment_moves_money_from_the_provider_into_escrow(db):
         ("external:psp", "escrow", usd(2490), "POSTED")]
 
 
+def test_what_post_and_hold_return_is_what_the_ledger_stored(db):
+    with db.transaction() as session:
+        fund(session, codes.ESCROW, usd(900))
+        posted = ledger.post(session, key="split:1", kind="settlement", reference="order:9",
+                             transfers=[move(codes.ESCROW, codes.PLATFORM_FEES, usd(100), "fee"),
+                                        move(codes.ESCROW, codes.seller_available(SHOP),
+                                             usd(800), "sale")])
+        held = ledger.hold(session, key="hold:1", kind="payout", reference="payout:9",
+                           transfers=[move(codes.seller_available(SHOP), codes.EXTERNAL_PSP,
+                                           usd(300))])
+    with db.transaction() as session:
+        assert ledger.get_operation(session, posted.id) == posted
+        assert ledger.get_operation(session, held.id) == held
+        again = ledger.post(session, key="split:1", kind="settlement", reference="order:9",
+                            transfers=[move(codes.ESCROW, codes.PLATFORM_FEES, usd(100), "fee"),
+                                       move(codes.ESCROW, codes.seller_available(SHOP),
+                                            usd(800), "sale")])
+        assert again == posted
+
+
 def test_settlement_splits_escrow_between_seller_platform_and_creator_without_losing_a_unit(db):
     with db.transaction() as session:
         fund(session, codes.ESCROW, usd(10_001))

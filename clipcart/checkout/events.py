@@ -1,6 +1,6 @@
 """Checkout's reactions: payments captured or failed, stock expired, orders cancelled.
 
-Each handler runs in the outbox's transaction for one (event, handler) pair, so its
+Each handler runs in the outbox transaction that records its (event, handler) pair, so its
 effects happen once; each is also safe to repeat (status checks under the checkout's lock).
 """
 

@@ -137,16 +137,16 @@ def move(session: Session, checkout: Checkout, target: str, reason: str = "",
     values: dict[str, object] = {"status": target}
     if paid_at is not None:
         values["paid_at"] = paid_at
-    moved = session.execute(update(Checkout).where(Checkout.id == checkout.id,
-                                                   Checkout.status == current)
-                            .values(**values).returning(Checkout.id)
-                            .execution_options(synchronize_session=False)).first()
+    moved = session.execute(  # RETURNING the row refreshes ``checkout`` (no read back)
+        update(Checkout).where(Checkout.id == checkout.id, Checkout.status == current)
+        .values(**values).returning(Checkout)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).scalars().first()
     if moved is None:
         return False
     session.add(CheckoutHistory(id=new_id(), checkout_id=checkout.id, from_status=current,
                                 to_status=target, reason=reason[:1000], created_at=clock.now()))
     session.flush()
-    session.refresh(checkout)
     return True
 
 

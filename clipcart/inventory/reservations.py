@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -225,19 +226,33 @@ def reserve(session: Session, *, reference: str, lines: Sequence[tuple[int, int]
 
 
 def _transition(session: Session, reference: str, from_status: str, to_status: str,
-                reason: str) -> int | None:
-    """Move one reservation between states atomically; its id when this call won."""
+                reason: str) -> Any | None:
+    """Move one reservation between states atomically; its row (id, expires_at,
+    release_reason after the move) when this call won."""
     values: dict[str, object] = {"status": to_status, "updated_at": clock.now()}
     if to_status == RELEASED:
         values["release_reason"] = reason
     won = session.execute(
         update(StockReservation)
         .where(StockReservation.reference == reference, StockReservation.status == from_status)
-        .values(**values).returning(StockReservation.id)
-        .execution_options(synchronize_session=False)).scalar_one_or_none()
+        .values(**values)
+        .returning(StockReservation.id, StockReservation.expires_at,
+                   StockReservation.release_reason)
+        .execution_options(synchronize_session=False)).first()
     if won is not None:
-        _history(session, won, from_status, to_status, reason)
+        _history(session, won.id, from_status, to_status, reason)
     return won
+
+
+def _moved(session: Session, reference: str, won: Any, status: str, sold: bool,
+           reason: str) -> Reservation:
+    """Move the won reservation's held units; the reservation as it now is, built from
+    what the move read and wrote rather than read back."""
+    held = _held_lines(session, [won.id])
+    _move_held(session, held, sold=sold, reason=reason)
+    lines = sorted((h.sku_id, h.warehouse_id, h.quantity) for h in held)
+    return Reservation(won.id, reference, status, won.expires_at, won.release_reason,
+                       tuple(ReservedLine(*line) for line in lines))
 
 
 def _held_lines(session: Session, reservation_ids: Iterable[int]) -> list[_Held]:
@@ -301,8 +316,7 @@ def commit_reservation(session: Session, reference: str) -> Reservation:
                            code="RESERVATION_RELEASED",
                            extra={"reason": current.release_reason})
         return current
-    _move_held(session, _held_lines(session, [won]), sold=True, reason="paid")
-    return _current(session, reference)
+    return _moved(session, reference, won, COMMITTED, sold=True, reason="paid")
 
 
 def release_reservation(session: Session, reference: str, reason: str) -> Reservation:
@@ -317,8 +331,7 @@ def release_reservation(session: Session, reference: str, reason: str) -> Reserv
     won = _transition(session, reference, HELD, RELEASED, reason)
     if won is None:
         return _current(session, reference)
-    _move_held(session, _held_lines(session, [won]), sold=False, reason=reason)
-    return _current(session, reference)
+    return _moved(session, reference, won, RELEASED, sold=False, reason=reason)
 
 
 def release_expired(session: Session, now: datetime, *, limit: int = 500) -> int:

@@ -178,6 +178,7 @@ def _record(session: Session, status: str, key: str, kind: str, reference: str,
                                  + [(s.credit, s.amount.currency) for s in specs])
         changes: dict[locks.AccountRef, locks.Change] = defaultdict(locks.Change)
         rows: list[dict[str, Any]] = []
+        lines: list[TransferLine] = []
         for seq, spec in enumerate(specs):
             cur = spec.amount.currency
             debit, credit = accounts[(spec.debit, cur)], accounts[(spec.credit, cur)]
@@ -193,12 +194,17 @@ def _record(session: Session, status: str, key: str, kind: str, reference: str,
                          "amount": spec.amount.minor, "currency": cur, "status": status,
                          "memo": spec.memo, "created_at": now,
                          "posted_at": now if status == "POSTED" else None})
+            lines.append(TransferLine(rows[-1]["id"], op_id, seq, debit.code, credit.code,
+                                      spec.amount, status, spec.memo, now,
+                                      rows[-1]["posted_at"], None))
         locks.apply_changes(session, changes)
         session.execute(insert(LedgerTransfer), rows)
         _history(session, [(r["id"], None, status) for r in rows])
         if status == "POSTED":
             _emit_posted(session, op_id, kind, reference)
-    return get_operation(session, op_id)
+    # what was just written, without reading it back (the key's owner is this operation)
+    return Operation(op_id, kind, reference, key, status, now,
+                     now if status == "POSTED" else None, tuple(lines))
 
 
 def post(session: Session, *, key: str, kind: str, reference: str,

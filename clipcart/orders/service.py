@@ -89,10 +89,11 @@ def transition(session: Session, order_id: int, target: str, *, actor: str, reas
         raise Conflict(f"An order cannot go from {current} to {target}.",
                        code="INVALID_TRANSITION")
     now = clock.now()
-    moved = session.execute(
+    moved = session.execute(  # RETURNING the row refreshes ``order`` (no read back)
         update(Order).where(Order.id == order_id, Order.status == current)
-        .values(status=target, updated_at=now, **changes).returning(Order.id)
-    ).first()
+        .values(status=target, updated_at=now, **changes).returning(Order)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).scalars().first()
     if moved is None:
         raise Conflict("The order changed at the same time; try again.",
                        code="ORDER_STATE_CHANGED")
@@ -100,7 +101,6 @@ def transition(session: Session, order_id: int, target: str, *, actor: str, reas
                              to_status=target, actor=actor, reason=reason[:1000],
                              created_at=now))
     session.flush()
-    session.refresh(order)
     events.emit(session, "orders.status_changed",
                 {"order_id": str(order_id), "shop_id": str(order.shop_id),
                  "buyer_user_id": str(order.buyer_user_id), "from": current, "to": target,
