@@ -25,13 +25,9 @@ API_PREFIXES = ("/api/",)
 
 
 @dataclass(frozen=True)
-class CurrentUser:
-    id: int
-    handle: str
-    email: str
-    display_name: str
-    country: str
-    roles: tuple[str, ...]
+class CurrentUser(identity.TokenHolder):
+    """The token's holder as requests see it, with their unread notifications on pages."""
+
     unread: int = 0
 
     def has(self, role: str) -> bool:
