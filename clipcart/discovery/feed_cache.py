@@ -25,10 +25,10 @@ from collections.abc import Callable, Hashable
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.aftercommit import after_commit
 
 TTL = timedelta(seconds=5)
 MAX_ENTRIES = 256  # markets x page sizes; far above what the markets need
@@ -106,14 +106,9 @@ cards: TtlCache[Any] = TtlCache(max_entries=CARD_ENTRIES)
 
 
 def note_change(session: Session) -> None:
-    """The session is changing ``feed_items``: empty the caches once it commits."""
-    session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False):
-        generation.bump()
+    """The session is changing ``feed_items``: empty the caches once it commits (once per
+    transaction; a rollback changes nothing)."""
+    after_commit(session, generation.bump, key=_CHANGED)
 
 
 def clear() -> None:
