@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from clipcart.catalog.models import Product, Sku
 from clipcart.db import get_database
 from clipcart.demo_catalog import SHOPS
+from clipcart.identity.models import User
 from clipcart.shops.models import Shop
 from clipcart.social.models import Video, VideoProduct
 
@@ -55,8 +56,6 @@ def _picks(session: Session, market: str) -> list[tuple[int, dict[str, str]]]:
     """Two SKUs of the market's demo shop, each with where the buyer found it: a video
     anchoring the product when there is one, else search."""
     owner = next(s.owner_email for s in SHOPS if s.market == market)
-    from clipcart.identity.models import User
-
     shop_id = session.scalar(select(Shop.id).join(User, User.id == Shop.owner_user_id)
                              .where(User.email == owner))
     products = list(session.scalars(select(Product.id).where(Product.shop_id == shop_id,

@@ -134,24 +134,11 @@ def issue_token(session: Session, user_id: int, kind: str) -> tuple[str, AuthTok
     return secret, token
 
 
-def resolve_token(session: Session, secret: str, kind: str) -> User | None:
-    if not secret or len(secret) > 200:
-        return None
-    return session.execute(_token_query(), {"digest": _digest(secret), "kind": kind,
-                                            "now": clock.now()}).scalar_one_or_none()
-
-
 def _live_token() -> tuple[Any, ...]:
     """A token that is this one, of this kind, not revoked nor expired, of an active user."""
     return (AuthToken.token_hash == bindparam("digest"), AuthToken.kind == bindparam("kind"),
             AuthToken.revoked_at.is_(None), AuthToken.expires_at > bindparam("now"),
             User.is_active.is_(True))
-
-
-@functools.cache
-def _token_query() -> Any:
-    """Built once (every request asks it; the values are parameters)."""
-    return select(User).join(AuthToken, AuthToken.user_id == User.id).where(*_live_token())
 
 
 @dataclass(frozen=True)
