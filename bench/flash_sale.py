@@ -95,29 +95,62 @@ def _buyers(http: httpx.Client, n: int) -> list[str]:
     return tokens
 
 
+_clients = threading.local()
+
+
+def _client(base: str) -> httpx.Client:
+    """This thread's keep-alive connection to ``base``, as a load generator keeps one: a
+    new client per buyer would cost the client more CPU (TLS context, pool) than the
+    server spends on the buyer's cart line."""
+    clients = _clients.__dict__.setdefault("by_base", {})
+    if base not in clients:
+        clients[base] = httpx.Client(base_url=base, timeout=60)
+    return clients[base]  # type: ignore[no-any-return]
+
+
+def _cpu_seconds(pids: list[int] | None) -> dict[int, float]:
+    """User + system CPU so far of these processes, or of every PostgreSQL process when
+    ``pids`` is None (Linux /proc; a process that is gone is left out)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids or [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()]:
+        try:
+            if pids is None and Path(f"/proc/{pid}/comm").read_text().strip() != "postgres":
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def _buy(base: str, token: str, sku: int, timings: dict[str, list[float]]) -> str:
     auth = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=base, timeout=60) as http:
-        line = http.post("/api/v1/cart/lines", json={"sku_id": str(sku), "quantity": 1,
-                                                     "source": {"type": "live"}}, headers=auth)
-        if line.status_code != 200:
-            return f"cart {line.status_code}"
-        started = time.perf_counter()
-        made = http.post("/api/v1/checkouts", json={"shipping_address": ADDRESS},
-                         headers={**auth, "Idempotency-Key": secrets.token_hex(8)})
-        timings["checkout"].append(time.perf_counter() - started)
-        if made.status_code == 409 and made.json().get("code") == "OUT_OF_STOCK":
-            return "OUT_OF_STOCK"
-        if made.status_code != 201:
-            return f"checkout {made.status_code}"
-        started = time.perf_counter()
-        card = http.post("/psp-sandbox/v1/tokens", json=CARD).json()["token"]
-        paid = http.post(f"/api/v1/checkouts/{made.json()['id']}/payment",
-                         json={"payment_token": card},
-                         headers={**auth, "Idempotency-Key": secrets.token_hex(8)})
-        timings["payment"].append(time.perf_counter() - started)
-        return str(paid.json().get("status")) if paid.status_code == 200 else \
-            f"payment {paid.status_code}"
+    http = _client(base)
+    line = http.post("/api/v1/cart/lines", json={"sku_id": str(sku), "quantity": 1,
+                                                 "source": {"type": "live"}}, headers=auth)
+    if line.status_code != 200:
+        return f"cart {line.status_code}"
+    started = time.perf_counter()
+    made = http.post("/api/v1/checkouts", json={"shipping_address": ADDRESS},
+                     headers={**auth, "Idempotency-Key": secrets.token_hex(8)})
+    timings["checkout"].append(time.perf_counter() - started)
+    if made.status_code == 409 and made.json().get("code") == "OUT_OF_STOCK":
+        return "OUT_OF_STOCK"
+    if made.status_code != 201:
+        return f"checkout {made.status_code}"
+    started = time.perf_counter()
+    card = http.post("/psp-sandbox/v1/tokens", json=CARD).json()["token"]
+    paid = http.post(f"/api/v1/checkouts/{made.json()['id']}/payment",
+                     json={"payment_token": card},
+                     headers={**auth, "Idempotency-Key": secrets.token_hex(8)})
+    timings["payment"].append(time.perf_counter() - started)
+    return str(paid.json().get("status")) if paid.status_code == 200 else \
+        f"payment {paid.status_code}"
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -216,12 +249,19 @@ def main() -> None:
             sku = _seed(http, args.units)
             tokens = _buyers(http, args.buyers)
         timings: dict[str, list[float]] = {"checkout": [], "payment": []}
+        server_pids = [p.pid for p in procs]
+        client_before = time.process_time()
+        servers_before, pg_before = _cpu_seconds(server_pids), _cpu_seconds(None)
         started = time.perf_counter()
         with ThreadPoolExecutor(args.threads) as pool:
             outcomes = Counter(pool.map(
                 lambda it: _buy(bases[it[0] % len(bases)], it[1], sku, timings),
                 enumerate(tokens)))
         elapsed = time.perf_counter() - started
+        cpu = [spent * 1000 / args.buyers for spent in (
+            time.process_time() - client_before,
+            _cpu_spent(servers_before, _cpu_seconds(server_pids)),
+            _cpu_spent(pg_before, _cpu_seconds(None)) if "postgresql" in url else 0.0)]
         engine = create_engine(url)
         with engine.connect() as conn:
             on_hand, reserved = conn.execute(text(
@@ -257,6 +297,8 @@ def main() -> None:
     print(f"checkout p50 {_pct(timings['checkout'], .5):.0f} ms  p99 "
           f"{_pct(timings['checkout'], .99):.0f} ms;  payment p50 "
           f"{_pct(timings['payment'], .5):.0f} ms  p99 {_pct(timings['payment'], .99):.0f} ms")
+    print(f"CPU per buyer: client {cpu[0]:.1f} ms, servers and jobs {cpu[1]:.1f} ms, "
+          f"PostgreSQL {cpu[2]:.1f} ms (2 cores: 100 buyers/s needs < 20 ms in all)")
     print(f"stock after: on hand {on_hand}, reserved {reserved}; units sold {sold}; "
           f"oversold {max(0, int(sold) - args.units)}")
     print(f"raw hot-row decrements/s: {hot[0]:.0f} (1 connection), {hot[1]:.0f} "

@@ -222,3 +222,13 @@ def transaction() -> AbstractContextManager[Session]:
 def read_only() -> AbstractContextManager[Session]:
     """A read-only unit of work on the process's database (see ``Database.read_only``)."""
     return get_database().read_only()
+
+
+def upsert(session: Session, table: Any) -> Any:
+    """``INSERT`` for this session's database with its ``ON CONFLICT`` clauses
+    (``on_conflict_do_nothing`` / ``on_conflict_do_update``): one statement where a
+    savepoint, an insert and a re-read would otherwise race a concurrent writer."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

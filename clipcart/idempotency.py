@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import JSON, Integer, String, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from clipcart import clock
-from clipcart.db import Base, UtcDateTime
+from clipcart.db import Base, UtcDateTime, upsert
 from clipcart.errors import DomainError, ValidationFailed
 
 MAX_KEY_LENGTH = 255
@@ -69,18 +68,18 @@ def claim(session: Session, scope: str, key: str, payload: Any) -> StoredAnswer 
     Raises IdempotencyMismatch when the key was used with a different request.
     """
     digest = request_hash(payload)
-    existing = session.get(IdempotencyRecord, (scope, key))
+    won = session.execute(
+        upsert(session, IdempotencyRecord)
+        .values(scope=scope, key=key, request_hash=digest, created_at=clock.now())
+        .on_conflict_do_nothing(index_elements=["scope", "key"])
+        .returning(IdempotencyRecord.scope)).first()
+    if won is not None:
+        return None
+    # the key was there already, or a concurrent request with it committed first
+    existing = session.get(IdempotencyRecord, (scope, key), populate_existing=True)
     if existing is None:
-        try:
-            with session.begin_nested():
-                session.add(IdempotencyRecord(scope=scope, key=key, request_hash=digest,
-                                              created_at=clock.now()))
-                session.flush()
-            return None
-        except IntegrityError:  # a concurrent request with this key committed first
-            existing = session.get(IdempotencyRecord, (scope, key), populate_existing=True)
-            if existing is None:
-                raise
+        raise DomainError("The first request with this Idempotency-Key is still running.",
+                          status=409, code="IDEMPOTENCY_IN_PROGRESS")
     if existing.request_hash != digest:
         raise IdempotencyMismatch("This Idempotency-Key was already used with a different "
                                   "request body.")
@@ -92,8 +91,11 @@ def claim(session: Session, scope: str, key: str, payload: Any) -> StoredAnswer 
 
 def remember(session: Session, scope: str, key: str, status_code: int,
              body: dict[str, Any]) -> None:
-    record = session.get(IdempotencyRecord, (scope, key))
-    if record is None:
+    stored = session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+        .values(status_code=status_code, response=body)
+        .returning(IdempotencyRecord.scope)
+        .execution_options(synchronize_session=False)).first()
+    if stored is None:
         raise RuntimeError("remember() without claim()")
-    record.status_code = status_code
-    record.response = body

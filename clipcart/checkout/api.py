@@ -140,7 +140,7 @@ def add_cart_line(data: JSONBody[AddLineBody],
         assert cart_id is not None
         carts.add_line(session, cart_id, sku_id=sku_id, quantity=data.quantity,
                        source_type=source.type, source_id=source.id, market=where)
-    return _cart_of(user)
+        return cart_json(carts.view_cart(session, cart_id))
 
 
 @patch("/cart/lines/{line_id:str}", sync_to_thread=True, guards=[requires_user],

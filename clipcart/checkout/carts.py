@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clipcart import clock
 from clipcart.catalog.buyer import SkuOffer, sku_offer, sku_offers
 from clipcart.checkout.models import Cart, CartLine
+from clipcart.db import upsert
 from clipcart.errors import Forbidden, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.markets import get_markets
@@ -95,18 +95,18 @@ def cart_id_for(session: Session, *, user_id: int | None = None, guest_token: st
     if found is not None or not create:
         return found
     now = clock.now()
-    try:
-        with session.begin_nested():
-            cart = Cart(id=new_id(), user_id=user_id, guest_token_hash=token_hash,
-                        created_at=now, updated_at=now)
-            session.add(cart)
-            session.flush()
-            return cart.id
-    except IntegrityError:  # created by a concurrent request
-        found = _find(session, user_id=user_id, token_hash=token_hash)
-        if found is None:
-            raise
-        return found
+    created = session.execute(
+        upsert(session, Cart)
+        .values(id=new_id(), user_id=user_id, guest_token_hash=token_hash, created_at=now,
+                updated_at=now)
+        .on_conflict_do_nothing()
+        .returning(Cart.id)).scalar_one_or_none()
+    if created is not None:
+        return int(created)
+    found = _find(session, user_id=user_id, token_hash=token_hash)  # a concurrent request's
+    if found is None:
+        raise RuntimeError("a new cart clashed with a cart that is not there")
+    return found
 
 
 def _quantity(value: object) -> int:
@@ -146,23 +146,14 @@ def add_line(session: Session, cart_id: int, *, sku_id: int, quantity: int,
     if wanted is not None and offer.market != wanted:
         raise NotFound("This product is not sold in your market.", code="SKU_NOT_AVAILABLE")
     now = clock.now()
-    bumped = session.execute(
-        update(CartLine).where(CartLine.cart_id == cart_id, CartLine.sku_id == sku_id)
-        .values(quantity=func.min(CartLine.quantity + quantity, MAX_QUANTITY)
-                if session.get_bind().dialect.name == "sqlite"
-                else func.least(CartLine.quantity + quantity, MAX_QUANTITY),
-                source_type=source_type, source_id=source_id)
-        .returning(CartLine.id).execution_options(synchronize_session=False)).first()
-    if bumped is None:
-        try:
-            with session.begin_nested():
-                session.add(CartLine(id=new_id(), cart_id=cart_id, sku_id=sku_id,
-                                     quantity=quantity, source_type=source_type,
-                                     source_id=source_id, added_at=now))
-                session.flush()
-        except IntegrityError:  # a concurrent add inserted the line first
-            return add_line(session, cart_id, sku_id=sku_id, quantity=quantity,
-                            source_type=source_type, source_id=source_id, market=market)
+    least = func.min if session.get_bind().dialect.name == "sqlite" else func.least
+    added = upsert(session, CartLine).values(
+        id=new_id(), cart_id=cart_id, sku_id=sku_id, quantity=quantity,
+        source_type=source_type, source_id=source_id, added_at=now)
+    session.execute(added.on_conflict_do_update(
+        index_elements=["cart_id", "sku_id"],
+        set_={"quantity": least(CartLine.quantity + added.excluded.quantity, MAX_QUANTITY),
+              "source_type": source_type, "source_id": source_id}))
     session.execute(update(Cart).where(Cart.id == cart_id).values(updated_at=now))
 
 

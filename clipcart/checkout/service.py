@@ -79,6 +79,7 @@ def create_checkout(session: Session, *, buyer_user_id: int, buyer_country: str,
             raise Conflict(f"SKU {row.sku_id} in your cart is no longer on sale; remove it "
                            "to check out.", code="SKU_NOT_AVAILABLE",
                            extra={"sku_id": str(row.sku_id)})
+    inventory.require_available(session, {r.sku_id: r.quantity for r in rows})
     wanted = [WantedLine(r.sku_id, r.quantity, r.source_type, r.source_id) for r in rows]
     adjustments = line_adjustments(session, offers, wanted)
     drafts = price_orders(session, market_code, offers, wanted, address, adjustments)

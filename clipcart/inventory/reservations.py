@@ -133,7 +133,7 @@ def _history(session: Session, reservation_id: int, from_status: str | None, to_
                                         reason=reason, created_at=clock.now()))
 
 
-def _out_of_stock(sku_id: int, available: int, requested: int) -> Conflict:
+def out_of_stock(sku_id: int, available: int, requested: int) -> Conflict:
     return Conflict(f"Not enough stock of SKU {sku_id}: {available} available, {requested} "
                     "requested.", code="OUT_OF_STOCK",
                     extra={"sku_id": str(sku_id), "available": available,
@@ -145,7 +145,7 @@ def _plan(sku_id: int, candidates: Sequence[StockCandidate], quantity: int,
     available = sum(max(c.available, 0) for c in candidates)
     plan = strategy(sku_id, candidates, quantity) if available >= quantity else None
     if plan is None:
-        raise _out_of_stock(sku_id, available, quantity)
+        raise out_of_stock(sku_id, available, quantity)
     free = {c.warehouse_id: c.available for c in candidates}
     if sum(n for _, n in plan) != quantity or any(
             n <= 0 or n > free.get(wh, 0) for wh, n in plan):
@@ -178,7 +178,7 @@ def _take(session: Session, reference: str, wanted: dict[int, int], expires_at: 
             .returning(StockLevel.sku_id)
             .execution_options(synchronize_session=False)).first()
         if taken is None:  # only if a strategy planned past what it was shown
-            raise _out_of_stock(sku_id, 0, wanted[sku_id])
+            raise out_of_stock(sku_id, 0, wanted[sku_id])
         shop_id = shops[(sku_id, warehouse_id)]
         session.add(StockReservationLine(id=new_id(), reservation_id=header.id, sku_id=sku_id,
                                          warehouse_id=warehouse_id, shop_id=shop_id,

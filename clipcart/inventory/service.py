@@ -10,7 +10,7 @@ re-exported here, so other contexts import this module only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from clipcart.inventory.movements import MANUAL_REASONS, MAX_UNITS, record_movem
 from clipcart.inventory.reservations import Reservation as Reservation
 from clipcart.inventory.reservations import ReservedLine as ReservedLine
 from clipcart.inventory.reservations import commit_reservation as commit_reservation
+from clipcart.inventory.reservations import out_of_stock
 from clipcart.inventory.reservations import get_reservation as get_reservation
 from clipcart.inventory.reservations import release_expired as release_expired
 from clipcart.inventory.reservations import release_reservation as release_reservation
@@ -170,6 +171,17 @@ def available_for_skus(session: Session, sku_ids: Sequence[int]) -> dict[int, in
         .where(StockLevel.sku_id.in_(list(sku_ids))).group_by(StockLevel.sku_id))
     found = {sku: int(qty or 0) for sku, qty in rows}
     return {sku: found.get(sku, 0) for sku in sku_ids}
+
+
+def require_available(session: Session, wanted: Mapping[int, int]) -> None:
+    """Raise OUT_OF_STOCK, as ``reserve`` would, when a SKU plainly has fewer units than
+    wanted. A plain read without locks: it turns buyers of a sold-out SKU away before a
+    checkout does any work and waits on the stock row, but it never decides a sale (a
+    unit it sees may be gone by the time ``reserve``'s conditional update runs)."""
+    available = available_for_skus(session, sorted(wanted))
+    for sku_id in sorted(wanted):
+        if available[sku_id] < wanted[sku_id]:
+            raise out_of_stock(sku_id, max(available[sku_id], 0), wanted[sku_id])
 
 
 def levels_for_skus(session: Session, sku_ids: Sequence[int]) -> dict[int, dict[int, StockLevel]]:
