@@ -16,6 +16,7 @@ straight on the database. Runs on SQLite (default, a fresh file) or PostgreSQL
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import secrets
@@ -96,16 +97,18 @@ def _buyers(http: httpx.Client, n: int) -> list[str]:
 
 
 _clients = threading.local()
+_threads_seen = itertools.count()
 
 
-def _client(base: str) -> httpx.Client:
-    """This thread's keep-alive connection to ``base``, as a load generator keeps one: a
-    new client per buyer would cost the client more CPU (TLS context, pool) than the
-    server spends on the buyer's cart line."""
-    clients = _clients.__dict__.setdefault("by_base", {})
-    if base not in clients:
-        clients[base] = httpx.Client(base_url=base, timeout=60)
-    return clients[base]  # type: ignore[no-any-return]
+def _client(bases: list[str]) -> httpx.Client:
+    """This thread's keep-alive connection, as a load generator keeps one: a new client per
+    buyer would cost the client more CPU (TLS context, pool) than the server spends on the
+    buyer's cart line. Each thread sticks to one server, so no connection sits idle long
+    enough for the server to close it under the thread."""
+    if not hasattr(_clients, "http"):
+        base = bases[next(_threads_seen) % len(bases)]
+        _clients.http = httpx.Client(base_url=base, timeout=60)
+    return _clients.http  # type: ignore[no-any-return]
 
 
 def _cpu_seconds(pids: list[int] | None) -> dict[int, float]:
@@ -128,9 +131,9 @@ def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
-def _buy(base: str, token: str, sku: int, timings: dict[str, list[float]]) -> str:
+def _buy(bases: list[str], token: str, sku: int, timings: dict[str, list[float]]) -> str:
     auth = {"Authorization": f"Bearer {token}"}
-    http = _client(base)
+    http = _client(bases)
     line = http.post("/api/v1/cart/lines", json={"sku_id": str(sku), "quantity": 1,
                                                  "source": {"type": "live"}}, headers=auth)
     if line.status_code != 200:
@@ -254,9 +257,7 @@ def main() -> None:
         servers_before, pg_before = _cpu_seconds(server_pids), _cpu_seconds(None)
         started = time.perf_counter()
         with ThreadPoolExecutor(args.threads) as pool:
-            outcomes = Counter(pool.map(
-                lambda it: _buy(bases[it[0] % len(bases)], it[1], sku, timings),
-                enumerate(tokens)))
+            outcomes = Counter(pool.map(lambda token: _buy(bases, token, sku, timings), tokens))
         elapsed = time.perf_counter() - started
         cpu = [spent * 1000 / args.buyers for spent in (
             time.process_time() - client_before,

@@ -70,8 +70,8 @@ def apply_capture(session: Session, checkout_id: int) -> str:
     if checkout.status == "PAID":
         return "PAID"
     amount = Money(checkout.total_minor, checkout.currency)
-    _post_capture(session, checkout_id, amount)
     if checkout.status != "OPEN":  # expired, cancelled or failed meanwhile: give it back
+        _post_capture(session, checkout_id, amount)
         refunds.schedule(session, checkout_id=checkout_id, order_id=None, amount=amount,
                          key=f"checkout:{checkout_id}:late-refund",
                          reason=f"paid after the checkout was {checkout.status.lower()}")
@@ -79,21 +79,27 @@ def apply_capture(session: Session, checkout_id: int) -> str:
     order_list = orders.orders_of_checkout(session, checkout_id)
     try:
         with session.begin_nested():
+            orders.mark_paid(session, checkout_id)
+            move(session, checkout, "PAID", "payment captured", paid_at=clock.now())
+            remove_skus(session, checkout.buyer_user_id,
+                        sorted({line.sku_id for lines in orders.lines_of(
+                            session, [o.id for o in order_list]).values() for line in lines}))
+            # the SKUs' stock rows and then escrow and PSP clearing are rows that every
+            # buyer of a flash sale updates: they come last, so they stay locked only
+            # until the commit
             for order in order_list:
                 inventory.commit_reservation(session, reservation_reference(order.id))
     except Conflict as exc:
         if exc.code != "RESERVATION_RELEASED":
             raise
+        session.expire_all()  # orders and checkout as the rolled-back savepoint left them
+        _post_capture(session, checkout_id, amount)
         close_unpaid(session, checkout_id, "EXPIRED", "the reservation expired before payment")
         refunds.schedule(session, checkout_id=checkout_id, order_id=None, amount=amount,
                          key=f"checkout:{checkout_id}:late-refund",
                          reason="the stock was released before the payment arrived")
         return "EXPIRED"
-    orders.mark_paid(session, checkout_id)
-    move(session, checkout, "PAID", "payment captured", paid_at=clock.now())
-    remove_skus(session, checkout.buyer_user_id,
-                sorted({line.sku_id for lines in orders.lines_of(
-                    session, [o.id for o in order_list]).values() for line in lines}))
+    _post_capture(session, checkout_id, amount)
     return "PAID"
 
 

@@ -23,8 +23,8 @@ from clipcart.inventory.movements import MANUAL_REASONS, MAX_UNITS, record_movem
 from clipcart.inventory.reservations import Reservation as Reservation
 from clipcart.inventory.reservations import ReservedLine as ReservedLine
 from clipcart.inventory.reservations import commit_reservation as commit_reservation
-from clipcart.inventory.reservations import out_of_stock
 from clipcart.inventory.reservations import get_reservation as get_reservation
+from clipcart.inventory.reservations import out_of_stock
 from clipcart.inventory.reservations import release_expired as release_expired
 from clipcart.inventory.reservations import release_reservation as release_reservation
 from clipcart.inventory.reservations import reserve as reserve

@@ -197,11 +197,13 @@ def _record(session: Session, status: str, key: str, kind: str, reference: str,
             lines.append(TransferLine(rows[-1]["id"], op_id, seq, debit.code, credit.code,
                                       spec.amount, status, spec.memo, now,
                                       rows[-1]["posted_at"], None))
-        locks.apply_changes(session, changes)
         session.execute(insert(LedgerTransfer), rows)
         _history(session, [(r["id"], None, status) for r in rows])
         if status == "POSTED":
             _emit_posted(session, op_id, kind, reference)
+        # last: a busy account's row (escrow, PSP clearing) stays locked until the commit,
+        # so the less that follows its UPDATE, the sooner the next payment gets it
+        locks.apply_changes(session, changes)
     # what was just written, without reading it back (the key's owner is this operation)
     return Operation(op_id, kind, reference, key, status, now,
                      now if status == "POSTED" else None, tuple(lines))
