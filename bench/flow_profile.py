@@ -86,7 +86,7 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
     cpu_started = time.process_time()
     started = time.perf_counter()
     client_started = time.thread_time()  # the buyers' HTTP client runs in this thread
-    outcomes = Counter(_buy(base, t, sku, timings) for t in tokens)
+    outcomes = Counter(_buy([base], t, sku, timings) for t in tokens)
     client_cpu = time.thread_time() - client_started
     flow = time.perf_counter() - started
     db = get_database()

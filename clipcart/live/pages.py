@@ -50,9 +50,8 @@ def version_of(state: dict[str, Any]) -> str:
 def _state(room_id: str, viewer: str) -> dict[str, Any]:
     with transaction() as session:
         room = service.get_room(session, room_id)
-        if room.status == "LIVE":
-            service.seen(room, viewer)
-        state = service.room_state(session, room.id)
+        counted = service.seen(room, viewer) if room.status == "LIVE" else None
+        state = service.room_state(session, room.id, counted)
     return {"state": state, "money": money_label, "poll": POLL_SECONDS,
             "version": version_of(state)}
 

@@ -261,8 +261,10 @@ def product_json(product: RoomProduct) -> dict[str, Any]:
                      for s in product.skus]}
 
 
-def room_state(session: Session, room_id: int | str) -> dict[str, Any]:
-    """The room as every viewer sees it (``GET /api/v1/lives/{id}``, the SSE first event)."""
+def room_state(session: Session, room_id: int | str,
+               viewers_now: int | None = None) -> dict[str, Any]:
+    """The room as every viewer sees it (``GET /api/v1/lives/{id}``, the SSE first event);
+    ``viewers_now`` is the live count when the caller has just read it (``seen``)."""
     from clipcart.live import flash
 
     room = get_room(session, room_id)
@@ -277,7 +279,8 @@ def room_state(session: Session, room_id: int | str) -> dict[str, Any]:
         "market": room.market,
         "host": {"shop_id": str(room.shop_id), "name": shop.name if shop else "",
                  "user_id": str(room.host_user_id)},
-        "viewers": viewer_count(room.id) if room.status == "LIVE" else 0,
+        "viewers": (viewer_count(room.id) if viewers_now is None else viewers_now)
+        if room.status == "LIVE" else 0,
         "peak_viewers": room.peak_viewers,
         "pinned_product": product_json(pinned) if pinned else None,
         "products": [product_json(products[i]) for i in ids if i in products],
