@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from clipcart.aftersales.models import LineClaim, ReturnLine
+from clipcart.db import upsert
 from clipcart.errors import Conflict
 from clipcart.markets import market
 from clipcart.money import exponent
@@ -25,8 +24,7 @@ from clipcart.orders.models import OrderLine
 
 def claim(session: Session, line: OrderLine, count: int) -> int:
     """Hold ``count`` units of ``line``; how many units were held before. 409 if too many."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(LineClaim).values(order_line_id=line.id, order_id=line.order_id,
+    session.execute(upsert(session, LineClaim).values(order_line_id=line.id, order_id=line.order_id,
                                              quantity=line.quantity, claimed=0)
                     .on_conflict_do_nothing(index_elements=["order_line_id"]))
     held = session.execute(

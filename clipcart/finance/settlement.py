@@ -22,10 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.db import upsert
 from clipcart.errors import NotFound
 from clipcart.finance import fees
 from clipcart.finance.models import OrderRefund, Settlement, SettlementBlock, SettlementLine
@@ -52,9 +52,7 @@ def order_reference(order_id: int) -> str:
 
 def _insert_ignoring(session: Session, table: Any, row: dict[str, Any], unique: str) -> bool:
     """INSERT unless the unique column clashes; True when this call inserted."""
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(upsert(table).values(row).on_conflict_do_nothing(
+    result = session.execute(upsert(session, table).values(row).on_conflict_do_nothing(
         index_elements=[unique]).returning(table.c[unique]))
     return result.first() is not None
 

@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.db import upsert
 from clipcart.finance.models import Statement
 from clipcart.ids import new_id
 from clipcart.ledger.accounts import (
@@ -134,7 +135,6 @@ def build_day(session: Session, shop: Shop, day: date) -> DayStatement:
 
 
 def _store(session: Session, day: DayStatement) -> None:
-    from sqlalchemy.dialects import postgresql, sqlite
 
     refunds = ("REFUND",)
     payouts = ("PAYOUT", "PAYOUT_RETURN")
@@ -148,9 +148,7 @@ def _store(session: Session, day: DayStatement) -> None:
         "payout_minor": day.total("settlement_minor", payouts),
         "settlement_minor": day.total("settlement_minor"), "closing_minor": day.closing_minor,
         "transaction_count": len(day.transactions), "created_at": clock.now()}
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"
-              else sqlite.insert)
-    session.execute(insert(Statement).values(row).on_conflict_do_nothing(
+    session.execute(upsert(session, Statement).values(row).on_conflict_do_nothing(
         index_elements=["shop_id", "statement_date"]))
 
 

@@ -15,11 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.db import upsert
 from clipcart.inventory.models import StockLevel, Warehouse
 
 
@@ -42,12 +41,10 @@ def ensure_stock_row(session: Session, *, shop_id: int, sku_id: int, warehouse_i
 
     Two first-time writers both succeed here; the row lock taken next serializes them.
     """
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
-        insert(StockLevel).values(sku_id=sku_id, warehouse_id=warehouse_id, shop_id=shop_id,
-                                  on_hand=0, reserved=0, low_stock_threshold=0,
-                                  updated_at=clock.now())
+        upsert(session, StockLevel)
+        .values(sku_id=sku_id, warehouse_id=warehouse_id, shop_id=shop_id, on_hand=0,
+                reserved=0, low_stock_threshold=0, updated_at=clock.now())
         .on_conflict_do_nothing(index_elements=["sku_id", "warehouse_id"]))
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.db import upsert
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.inventory import locks
@@ -42,8 +41,7 @@ def ensure_default_warehouse(session: Session, shop_id: int) -> Warehouse:
     found = default_warehouse(session, shop_id)
     if found is not None:
         return found
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(Warehouse).values(
+    session.execute(upsert(session, Warehouse).values(
         id=new_id(), shop_id=shop_id, name=DEFAULT_NAME, address="", is_default=True,
         created_at=clock.now()).on_conflict_do_nothing())
     found = default_warehouse(session, shop_id)

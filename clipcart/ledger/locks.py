@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Table, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.db import upsert
 from clipcart.errors import Conflict
 from clipcart.ids import new_id
 from clipcart.ledger.accounts import may_go_negative
@@ -51,9 +51,8 @@ class Change:
 def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[str, object]],
                               unique: list[str]) -> None:
     """INSERT rows, skipping those that clash on the unique columns (both databases)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=unique))
+    session.execute(upsert(session, table).values(rows)
+                    .on_conflict_do_nothing(index_elements=unique))
 
 
 def _select(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], AccountRef]:

@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock, events
+from clipcart.db import upsert
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.ledger import locks
@@ -150,8 +151,12 @@ def _claim_key(session: Session, row: dict[str, Any]) -> tuple[int, str]:
     A concurrent twin with the same key waits on the unique index until we commit or roll
     back, then finds our operation (or takes the key itself).
     """
-    locks.insert_ignoring_conflicts(session, LedgerOperation.__table__,  # type: ignore[arg-type]
-                                    [row], ["idempotency_key"])
+    mine = session.execute(
+        upsert(session, LedgerOperation).values(row)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(LedgerOperation.id)).first()
+    if mine is not None:
+        return int(mine.id), str(row["fingerprint"])
     first = session.execute(select(LedgerOperation.id, LedgerOperation.fingerprint)
                             .where(LedgerOperation.idempotency_key == row["idempotency_key"])
                             ).one()

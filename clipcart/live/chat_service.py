@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from clipcart import clock, realtime
+from clipcart.db import upsert
 from clipcart.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.live import service as live_service
@@ -92,14 +91,10 @@ def clean_body(raw: str) -> str:
     return body
 
 
-def _insert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 def _pass_slow_mode(session: Session, room_id: int, user_id: int, seconds: int) -> None:
     """Move the user's last-post time to now, only if the interval has passed: one upsert."""
     now = clock.now()
-    stmt = _insert(session)(ChatPoster).values(room_id=room_id, user_id=user_id, last_posted_at=now)
+    stmt = upsert(session, ChatPoster).values(room_id=room_id, user_id=user_id, last_posted_at=now)
     gate = None if seconds <= 0 else ChatPoster.last_posted_at <= now - timedelta(seconds=seconds)
     stmt = stmt.on_conflict_do_update(index_elements=["room_id", "user_id"],
                                       set_={"last_posted_at": now}, where=gate)
@@ -171,8 +166,8 @@ def mute(session: Session, room_id: int, target_id: int, actor_id: int, *,
     now = clock.now()
     until = None if minutes is None else now + timedelta(minutes=minutes)
     values = {"muted_by": actor_id, "reason": reason[:200], "until": until, "created_at": now}
-    session.execute(_insert(session)(ChatMute).values(room_id=room_id, user_id=target_id,
-                                                      **values)
+    session.execute(upsert(session, ChatMute).values(room_id=room_id, user_id=target_id,
+                                                     **values)
                     .on_conflict_do_update(index_elements=["room_id", "user_id"], set_=values))
     realtime.publish_after_commit(session, realtime.room_channel(room_id), "chat",
                                   {"kind": "muted", "user_id": str(target_id),
@@ -195,7 +190,7 @@ def set_slow_mode(session: Session, room_id: int, actor_id: int, seconds: int) -
         raise ValidationFailed(f"Slow mode is 0 (off) to {MAX_SLOW_MODE_SECONDS} seconds.",
                                code="BAD_SLOW_MODE", field="seconds")
     now = clock.now()
-    session.execute(_insert(session)(ChatSettings).values(
+    session.execute(upsert(session, ChatSettings).values(
         room_id=room_id, slow_mode_seconds=seconds, updated_by=actor_id, updated_at=now)
         .on_conflict_do_update(index_elements=["room_id"], set_={
             "slow_mode_seconds": seconds, "updated_by": actor_id, "updated_at": now}))
@@ -209,7 +204,7 @@ def appoint_moderator(session: Session, room_id: int, target_id: int, actor_id: 
         raise Forbidden("Only the host appoints moderators.", code="NOT_HOST")
     if target_id == room.host_user_id:
         return
-    added = session.execute(_insert(session)(ChatModerator).values(
+    added = session.execute(upsert(session, ChatModerator).values(
         room_id=room_id, user_id=target_id, appointed_by=actor_id, created_at=clock.now())
         .on_conflict_do_nothing().returning(ChatModerator.user_id)).first()
     if added is None:

@@ -21,13 +21,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from clipcart import clock, events
 from clipcart.catalog.buyer import SkuOffer, sku_offer, sku_offers
 from clipcart.checkout.pricing import PriceAdjustment, WantedLine, register_line_pricer
+from clipcart.db import upsert
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id, parse_id
 from clipcart.live import service
@@ -247,9 +246,7 @@ class LivePricer:
                            "buy at the usual price.", code="FLASH_SALE_SOLD_OUT",
                            extra={"sku_id": str(sku_id)})
         stock_left, room_id, limit = left
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" \
-            else sqlite_insert
-        session.execute(insert(FlashSaleClaim).values(sale_id=sale_id,
+        session.execute(upsert(session, FlashSaleClaim).values(sale_id=sale_id,
                                                       buyer_user_id=buyer_user_id, quantity=0)
                         .on_conflict_do_nothing())
         held = session.execute(
