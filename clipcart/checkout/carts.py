@@ -177,10 +177,10 @@ def remove_line(session: Session, cart_id: int, line_id: int) -> None:
 
 def remove_skus(session: Session, user_id: int, sku_ids: Sequence[int]) -> None:
     """Bought: take these SKUs out of the buyer's cart."""
-    cart_id = cart_id_for(session, user_id=user_id)
-    if cart_id is not None and sku_ids:
-        session.execute(delete(CartLine).where(CartLine.cart_id == cart_id,
-                                               CartLine.sku_id.in_(list(sku_ids))))
+    if sku_ids:
+        session.execute(delete(CartLine).where(
+            CartLine.cart_id == select(Cart.id).where(Cart.user_id == user_id).scalar_subquery(),
+            CartLine.sku_id.in_(list(sku_ids))))
 
 
 def view_cart(session: Session, cart_id: int | None) -> CartView:

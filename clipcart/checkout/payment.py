@@ -79,7 +79,7 @@ def apply_capture(session: Session, checkout_id: int) -> str:
     order_list = orders.orders_of_checkout(session, checkout_id)
     try:
         with session.begin_nested():
-            orders.mark_paid(session, checkout_id)
+            orders.mark_paid(session, checkout_id, order_list)
             move(session, checkout, "PAID", "payment captured", paid_at=clock.now())
             remove_skus(session, checkout.buyer_user_id,
                         sorted({line.sku_id for lines in orders.lines_of(

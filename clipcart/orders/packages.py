@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -286,7 +287,7 @@ def sync_order(session: Session, order_id: int, *, actor: str) -> Order:
         current = order.status
         step = target if can_move(current, target) else next(
             s for s in ORDER_STAGES[ORDER_STAGES.index(current) + 1:] if can_move(current, s))
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if step == "DELIVERED":
             delivered = [p.delivered_at for p in pkgs if p.delivered_at is not None]
             changes["delivered_at"] = max(delivered) if delivered else clock.now()

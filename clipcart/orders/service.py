@@ -76,9 +76,14 @@ def create_orders(session: Session, *, checkout_id: int, buyer_user_id: int,
 
 
 def transition(session: Session, order_id: int, target: str, *, actor: str, reason: str = "",
-               expected: frozenset[str] | None = None, **changes: object) -> Order:
-    """Move an order to ``target`` if the table allows it from its current status."""
-    order = session.get(Order, order_id, populate_existing=True)
+               expected: frozenset[str] | None = None, read: Order | None = None,
+               **changes: object) -> Order:
+    """Move an order to ``target`` if the table allows it from its current status.
+
+    ``read`` is the order as this transaction has just read it, to spare a second read;
+    the move is conditional on that status either way, so a stale one only loses."""
+    order = read if read is not None and read.id == order_id else \
+        session.get(Order, order_id, populate_existing=True)
     if order is None:
         raise NotFound("No such order.")
     current = order.status
@@ -112,15 +117,17 @@ def on_hold_minutes() -> int:
     return int(get_markets().rule("on_hold_minutes"))
 
 
-def mark_paid(session: Session, checkout_id: int) -> list[Order]:
-    """UNPAID -> ON_HOLD for every order of a paid checkout; a repeat is a no-op."""
+def mark_paid(session: Session, checkout_id: int,
+              read: Sequence[Order] | None = None) -> list[Order]:
+    """UNPAID -> ON_HOLD for every order of a paid checkout (``read``: those orders as this
+    transaction just read them); a repeat is a no-op."""
     now = clock.now()
     hold_until = now + timedelta(minutes=on_hold_minutes())
     moved = []
-    for order in orders_of_checkout(session, checkout_id):
+    for order in orders_of_checkout(session, checkout_id) if read is None else read:
         if order.status == "UNPAID":
             moved.append(transition(session, order.id, "ON_HOLD", actor="system",
-                                    reason="payment captured", paid_at=now,
+                                    reason="payment captured", paid_at=now, read=order,
                                     on_hold_until=hold_until))
     return moved
 
