@@ -66,7 +66,7 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
 
     _where.set("bench client (seed, drain wait)")
     with httpx.Client(base_url=base, timeout=60) as http:
-        sku = _seed(http, args.buyers)
+        sku = _seed(http, args.buyers if args.units is None else args.units)
         tokens = _buyers(http, args.buyers)
     time.sleep(1.0)
     requests.clear()
@@ -126,6 +126,9 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=20)
+    parser.add_argument("--units", type=int, default=None,
+                        help="units on sale (default: one per buyer; fewer profiles the "
+                             "buyers who find it sold out)")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--pyinstrument", metavar="HTML", default=None)
     parser.add_argument("--yappi", metavar="TXT", default=None,

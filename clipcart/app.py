@@ -150,5 +150,6 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
 
 
 def app_factory() -> Litestar:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=get_settings().log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return create_app(run_jobs=get_settings().run_jobs_in_process)

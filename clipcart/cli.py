@@ -73,7 +73,7 @@ def _serve(host: str | None, port: int | None, workers: int, auto_migrate: bool)
         click.echo("warning: with several server processes LIVE rooms need "
                    "CLIPCART_REDIS_URL for their realtime events and chat", err=True)
     uvicorn.run("clipcart.app:app_factory", factory=True, host=host, port=port,
-                workers=workers, log_level="info", proxy_headers=True)
+                workers=workers, log_level=settings.log_level, proxy_headers=True)
 
 
 @main.command()
@@ -95,7 +95,8 @@ def worker(workers: int) -> None:
 
     from clipcart.jobs import make_consumer
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(level=get_settings().log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(message)s")
     click.echo(f"clipcart worker: {workers} threads on {get_settings().jobs_url}")
     make_consumer(workers=workers).run()
 

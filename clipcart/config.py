@@ -32,6 +32,16 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw in {"1", "true", "yes", "on"}
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = _env(name, default).strip().lower()
+    if raw not in choices:
+        raise SystemExit(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def _secret_file(data_dir: Path, name: str) -> str:
     """Read a generated secret from ``data_dir/secrets/name``, creating it once."""
     folder = data_dir / "secrets"
@@ -68,6 +78,7 @@ class Settings:
     max_body_bytes: int
     server_threads: int
     debug: bool
+    log_level: str = "info"
     extra: dict[str, str] = field(default_factory=dict)
     video_max_bytes: int = 50 * 1024 * 1024
     video_max_seconds: int = 180
@@ -111,6 +122,7 @@ def load_settings() -> Settings:
         max_body_bytes=_env_int("CLIPCART_MAX_BODY_BYTES", 10 * 1024 * 1024),
         server_threads=_env_int("CLIPCART_SERVER_THREADS", 100),
         debug=_env_bool("CLIPCART_DEBUG", False),
+        log_level=_env_choice("CLIPCART_LOG_LEVEL", "info", LOG_LEVELS),
         video_max_bytes=_env_int("CLIPCART_VIDEO_MAX_BYTES", 50 * 1024 * 1024),
         video_max_seconds=_env_int("CLIPCART_VIDEO_MAX_SECONDS", 180),
     )
