@@ -153,26 +153,28 @@ class SkuOffer:
 
 
 def sku_offers(session: Session, sku_ids: Sequence[int]) -> dict[int, SkuOffer]:
-    """The SKUs buyers can buy now, by ID (one query); unknown or hidden ones are absent."""
+    """The SKUs buyers can buy now, by ID (one query of plain rows: checkout asks for them on
+    every cart change); unknown or hidden ones are absent."""
     if not sku_ids:
         return {}
     rows = session.execute(
-        select(Sku, Product, ProductRevision)
+        select(Sku.id, Sku.weight_g, Product.id, Product.shop_id, Product.market,
+               ProductRevision.title, ProductRevision.currency, ProductRevision.skus,
+               ProductRevision.images)
         .join(Product, Product.id == Sku.product_id)
         .join(ProductRevision, ProductRevision.id == Product.live_revision_id)
         .where(Sku.id.in_(list(sku_ids)), Product.visible.is_(True))).all()
     offers = {}
-    for sku, product, revision in rows:
-        live = next((s for s in revision.skus if int(s["id"]) == sku.id), None)
+    for sku_id, weight_g, product_id, shop_id, market, title, currency, skus, images in rows:
+        live = next((s for s in skus if int(s["id"]) == sku_id), None)
         if live is None:  # added in an edit that is not approved yet
             continue
         list_price = live["list_price_minor"]
-        offers[sku.id] = SkuOffer(
-            sku.id, product.id, product.shop_id, product.market, revision.title,
-            live["seller_sku"], dict(live["attributes"]),
-            Money(live["price_minor"], revision.currency),
-            Money(list_price, revision.currency) if list_price is not None else None,
-            revision.images[0]["key"] if revision.images else None, sku.weight_g)
+        offers[sku_id] = SkuOffer(
+            sku_id, product_id, shop_id, market, title, live["seller_sku"],
+            dict(live["attributes"]), Money(live["price_minor"], currency),
+            Money(list_price, currency) if list_price is not None else None,
+            images[0]["key"] if images else None, weight_g)
     return offers
 
 

@@ -138,9 +138,9 @@ def add_cart_line(data: JSONBody[AddLineBody],
     with transaction() as session:
         cart_id = carts.cart_id_for(session, user_id=user.id, create=True)
         assert cart_id is not None
-        carts.add_line(session, cart_id, sku_id=sku_id, quantity=data.quantity,
-                       source_type=source.type, source_id=source.id, market=where)
-        return cart_json(carts.view_cart(session, cart_id))
+        offer = carts.add_line(session, cart_id, sku_id=sku_id, quantity=data.quantity,
+                               source_type=source.type, source_id=source.id, market=where)
+        return cart_json(carts.view_cart(session, cart_id, {sku_id: offer}))
 
 
 @patch("/cart/lines/{line_id:str}", sync_to_thread=True, guards=[requires_user],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
@@ -134,8 +134,9 @@ def _cart_market(session: Session, cart_id: int) -> str | None:
 
 def add_line(session: Session, cart_id: int, *, sku_id: int, quantity: int,
              source_type: str = "direct", source_id: str | None = None,
-             market: str | None = None) -> None:
-    """Add units of a live SKU (to an existing line: quantities add up, capped).
+             market: str | None = None) -> SkuOffer:
+    """Add units of a live SKU (to an existing line: quantities add up, capped); the SKU's
+    offer, for the answer.
 
     ``market`` is the buyer's market; a visitor's cart keeps to the market of its lines.
     """
@@ -155,6 +156,7 @@ def add_line(session: Session, cart_id: int, *, sku_id: int, quantity: int,
         set_={"quantity": least(CartLine.quantity + added.excluded.quantity, MAX_QUANTITY),
               "source_type": source_type, "source_id": source_id}))
     session.execute(update(Cart).where(Cart.id == cart_id).values(updated_at=now))
+    return offer
 
 
 def set_quantity(session: Session, cart_id: int, line_id: int, quantity: int) -> None:
@@ -183,13 +185,16 @@ def remove_skus(session: Session, user_id: int, sku_ids: Sequence[int]) -> None:
             CartLine.sku_id.in_(list(sku_ids))))
 
 
-def view_cart(session: Session, cart_id: int | None) -> CartView:
-    """The cart with today's prices (two queries)."""
+def view_cart(session: Session, cart_id: int | None,
+              known: Mapping[int, SkuOffer] | None = None) -> CartView:
+    """The cart with today's prices (two queries; one when ``known`` has every line's offer,
+    as just read)."""
     if cart_id is None:
         return CartView(None, None, [], None)
     rows = list(session.execute(select(CartLine).where(CartLine.cart_id == cart_id)
                                 .order_by(CartLine.id)).scalars())
-    offers = sku_offers(session, [r.sku_id for r in rows])
+    known = known or {}
+    offers = {**known, **sku_offers(session, [r.sku_id for r in rows if r.sku_id not in known])}
     lines = [CartLineView(r.id, r.sku_id, r.quantity, r.source_type, r.source_id,
                           offers.get(r.sku_id)) for r in rows]
     live = [line for line in lines if line.offer is not None]

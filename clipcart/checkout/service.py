@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from clipcart import clock, crypto
 from clipcart.catalog.buyer import sku_offers
-from clipcart.checkout.carts import buyer_market, cart_id_for
-from clipcart.checkout.models import CartLine, Checkout, CheckoutHistory
+from clipcart.checkout.carts import buyer_market
+from clipcart.checkout.models import Cart, CartLine, Checkout, CheckoutHistory
 from clipcart.checkout.pricing import (
     Address,
     WantedLine,
@@ -67,11 +67,13 @@ def create_checkout(session: Session, *, buyer_user_id: int, buyer_country: str,
     """Price the buyer's cart, create one UNPAID order per shop and hold their stock."""
     market_code = buyer_market(buyer_country)
     address = clean_address(shipping_address, market_code)
-    cart_id = cart_id_for(session, user_id=buyer_user_id)
-    rows = [] if cart_id is None else list(session.execute(
-        select(CartLine).where(CartLine.cart_id == cart_id).order_by(CartLine.id)).scalars())
+    rows = list(session.execute(
+        select(CartLine).join(Cart, Cart.id == CartLine.cart_id)
+        .where(Cart.user_id == buyer_user_id).order_by(CartLine.id)).scalars())
     if not rows:
         raise ValidationFailed("Your cart is empty.", field="cart", code="CART_EMPTY")
+    # sold out first: in a flash sale nearly every checkout ends here, before pricing
+    inventory.require_available(session, {r.sku_id: r.quantity for r in rows})
     offers = sku_offers(session, [r.sku_id for r in rows])
     for row in rows:
         offer = offers.get(row.sku_id)
@@ -79,7 +81,6 @@ def create_checkout(session: Session, *, buyer_user_id: int, buyer_country: str,
             raise Conflict(f"SKU {row.sku_id} in your cart is no longer on sale; remove it "
                            "to check out.", code="SKU_NOT_AVAILABLE",
                            extra={"sku_id": str(row.sku_id)})
-    inventory.require_available(session, {r.sku_id: r.quantity for r in rows})
     wanted = [WantedLine(r.sku_id, r.quantity, r.source_type, r.source_id) for r in rows]
     adjustments = line_adjustments(session, offers, wanted)
     drafts = price_orders(session, market_code, offers, wanted, address, adjustments)
