@@ -219,6 +219,9 @@ def main() -> None:
                              "`clipcart worker` process, as in production (default: a SQLite "
                              "queue per server with the consumer in-process)")
     parser.add_argument("--worker-threads", type=int, default=4)
+    parser.add_argument("--worker-nice", type=int, default=0,
+                        help="run the --jobs worker at this nice value: the web processes "
+                             "get the CPU first in a burst, the jobs catch up after it")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="clipcart-bench-"))
     url, created = _fresh_database(args.database, data_dir)
@@ -252,7 +255,8 @@ def main() -> None:
             env={**env, "CLIPCART_BASE_URL": bases[0],
                  "CLIPCART_PSP_BASE_URL": f"{bases[0]}/psp-sandbox/v1",
                  "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox"},
-            stdout=subprocess.DEVNULL, stderr=(data_dir / "worker.log").open("w")))
+            stdout=subprocess.DEVNULL, stderr=(data_dir / "worker.log").open("w"),
+            preexec_fn=(lambda: os.nice(args.worker_nice)) if args.worker_nice else None))
     try:
         for base, proc in zip(bases, procs[:len(bases)], strict=True):
             deadline = time.monotonic() + 120

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock
@@ -79,21 +79,34 @@ def new_guest_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _find(session: Session, *, user_id: int | None, token_hash: str | None) -> int | None:
-    where = Cart.user_id == user_id if user_id is not None else \
+def _where(user_id: int | None, token_hash: str | None) -> ColumnElement[bool]:
+    return Cart.user_id == user_id if user_id is not None else \
         Cart.guest_token_hash == token_hash
-    return session.execute(select(Cart.id).where(where)).scalar_one_or_none()
+
+
+def _find(session: Session, *, user_id: int | None, token_hash: str | None) -> int | None:
+    return session.execute(select(Cart.id).where(_where(user_id, token_hash))
+                           ).scalar_one_or_none()
+
+
+def _touch(session: Session, *, user_id: int | None, token_hash: str | None) -> int | None:
+    return session.execute(update(Cart).where(_where(user_id, token_hash))
+                           .values(updated_at=clock.now()).returning(Cart.id)
+                           .execution_options(synchronize_session=False)).scalar_one_or_none()
 
 
 def cart_id_for(session: Session, *, user_id: int | None = None, guest_token: str | None = None,
                 create: bool = False) -> int | None:
-    """The buyer's (or visitor's) cart; created on first use when ``create``."""
+    """The buyer's (or visitor's) cart. With ``create`` the caller is about to change it:
+    the cart is created on first use, or marked changed now (one statement either way)."""
     if user_id is None and not guest_token:
         return None
     token_hash = hash_token(guest_token) if guest_token and user_id is None else None
-    found = _find(session, user_id=user_id, token_hash=token_hash)
-    if found is not None or not create:
-        return found
+    if not create:
+        return _find(session, user_id=user_id, token_hash=token_hash)
+    found = _touch(session, user_id=user_id, token_hash=token_hash)
+    if found is not None:
+        return int(found)
     now = clock.now()
     created = session.execute(
         upsert(session, Cart)
@@ -103,10 +116,10 @@ def cart_id_for(session: Session, *, user_id: int | None = None, guest_token: st
         .returning(Cart.id)).scalar_one_or_none()
     if created is not None:
         return int(created)
-    found = _find(session, user_id=user_id, token_hash=token_hash)  # a concurrent request's
+    found = _touch(session, user_id=user_id, token_hash=token_hash)  # a concurrent request's
     if found is None:
         raise RuntimeError("a new cart clashed with a cart that is not there")
-    return found
+    return int(found)
 
 
 def _quantity(value: object) -> int:
@@ -135,8 +148,8 @@ def _cart_market(session: Session, cart_id: int) -> str | None:
 def add_line(session: Session, cart_id: int, *, sku_id: int, quantity: int,
              source_type: str = "direct", source_id: str | None = None,
              market: str | None = None) -> SkuOffer:
-    """Add units of a live SKU (to an existing line: quantities add up, capped); the SKU's
-    offer, for the answer.
+    """Add units of a live SKU (to an existing line: quantities add up, capped) to a cart
+    from ``cart_id_for(create=True)``; the SKU's offer, for the answer.
 
     ``market`` is the buyer's market; a visitor's cart keeps to the market of its lines.
     """
@@ -155,7 +168,6 @@ def add_line(session: Session, cart_id: int, *, sku_id: int, quantity: int,
         index_elements=["cart_id", "sku_id"],
         set_={"quantity": least(CartLine.quantity + added.excluded.quantity, MAX_QUANTITY),
               "source_type": source_type, "source_id": source_id}))
-    session.execute(update(Cart).where(Cart.id == cart_id).values(updated_at=now))
     return offer
 
 
