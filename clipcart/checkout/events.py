@@ -36,8 +36,12 @@ def _checkout_of(session: Session, event: Event) -> int | None:
 @events.handles("payments.captured", name="checkout.apply_capture")
 def on_captured(session: Session, event: Event) -> None:
     checkout_id = _checkout_of(session, event)
-    if checkout_id is not None:
-        payment.apply_capture(session, checkout_id)
+    if checkout_id is None:
+        return
+    checkout = session.get(Checkout, checkout_id)
+    if checkout is not None and checkout.status == "PAID":
+        return  # the payment request applied it already (PAID is final: no lock needed)
+    payment.apply_capture(session, checkout_id)
 
 
 @events.handles("payments.failed", name="checkout.apply_failure")
