@@ -97,12 +97,10 @@ def _share(amount: int, part: int, whole: int) -> int:
 
 def category_rate(session: Session, product_id: int, code: str) -> tuple[Decimal, str]:
     """(rate, category path) for a product sold in market ``code``."""
-    category_id = session.execute(select(Product.category_id)
-                                  .where(Product.id == product_id)).scalar_one_or_none()
-    path = ""
-    if category_id is not None:
-        path = session.execute(select(Category.path).where(Category.id == category_id)
-                               ).scalar_one_or_none() or ""
+    found = session.execute(select(Category.id, Category.path)
+                            .join(Product, Product.category_id == Category.id)
+                            .where(Product.id == product_id)).first()
+    category_id, path = (found[0], found[1] or "") if found is not None else (None, "")
     overrides = fee_overrides().get(code, {})
     parts = path.split("/") if path else []
     for n in range(len(parts), 0, -1):
