@@ -103,18 +103,3 @@ def test_a_band_too_shallow_for_the_viewer_falls_back_to_the_database(
     assert band.threshold is not None  # deeper than 3: the band is not the whole market
     assert feed_band.rank(band, 35, 35, followed=set(), liked=set(), bought=set(),
                           blocked=set()) is None  # 35 candidates asked, 12 in the market
-
-
-def test_the_cache_is_bounded_and_forgets_on_time_and_on_change(frozen_clock):
-    cache: feed_cache.TtlCache[str] = feed_cache.TtlCache(max_entries=2)
-    for key in ("a", "b", "c"):
-        cache.put(key, key.upper(), feed_cache.generation.value, frozen_clock.current)
-    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (None, "B", "C")
-    frozen_clock.advance(seconds=feed_cache.TTL.total_seconds())
-    assert cache.get("b") is None
-    cache.put("d", "D", feed_cache.generation.value, frozen_clock.current)
-    feed_cache.generation.bump()
-    assert cache.get("d") is None
-    stale = feed_cache.generation.value - 1  # computed before a change committed
-    cache.put("e", "E", stale, frozen_clock.current)
-    assert cache.get("e") is None

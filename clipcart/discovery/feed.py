@@ -339,10 +339,10 @@ def video_cards(session: Session, video_ids: list[int]) -> dict[int, dict[str, A
         else:
             found[video_id] = card
     if missing:
-        gen, started = feed_cache.generation.value, clock.now()
+        ticket = feed_cache.cards.ticket()
         for card in social.video_cards(session, missing):
             found[int(card["id"])] = card
-            feed_cache.cards.put(int(card["id"]), card, gen, started)
+            feed_cache.cards.put(int(card["id"]), card, ticket)
     return {k: {**card, "products": [{**p} for p in card["products"]]}
             for k, card in found.items()}
 
