@@ -87,7 +87,7 @@ def _empty_all_tables() -> None:
 @pytest.fixture(autouse=True)
 def _clean_world() -> Iterator[None]:
     from clipcart import clock
-    from clipcart.discovery import feed_cache
+    from clipcart.discovery import feed_cache, signals_cache
     from clipcart.identity import holder_cache
     from clipcart.ratelimit import get_limiter
 
@@ -97,6 +97,7 @@ def _clean_world() -> Iterator[None]:
     _empty_all_tables()
     feed_cache.clear()  # per-process caches of rows the tables no longer hold
     holder_cache.holders.clear()
+    signals_cache.by_viewer.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from clipcart.db import transaction
-from clipcart.discovery import feed, feed_band, feed_cache
+from clipcart.discovery import feed, feed_band, feed_cache, signals_cache
 from tests.checkout_support import buyer
 from tests.feed_support import all_pages, creator, feed_page, follow, ids, post
 
@@ -76,7 +76,7 @@ def test_the_cached_band_ranks_a_first_page_as_the_database_does(client, frozen_
     fan = buyer(client)
     follow(client, fan.headers, creators[1].handle)
     with transaction() as session:
-        viewer = feed.signals(session, fan.user_id)
+        viewer = signals_cache.signals(session, fan.user_id)
         band = feed_band.load(session, "GB", frozen_clock.current)
         for size in (1, 3, 10):
             window = 2 * size + feed.WINDOW_EXTRA
