@@ -4,34 +4,14 @@ hashtag pages, bad input and the OpenAPI document."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from clipcart.db import get_database, transaction
+from clipcart.db import transaction
 from clipcart.discovery import feed_cache, feed_index, signals_cache
 from clipcart.identity import holder_cache
 from tests.checkout_support import buyer, listing
 from tests.feed_support import all_pages, creator, feed_page, follow, ids, like, post
-from tests.helpers import bearer
+from tests.helpers import bearer, counted_statements
 from tests.live_support import room_on_air
 from tests.social_support import upload
-
-
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engine = get_database().engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_pages_never_repeat_or_skip_while_new_videos_arrive_and_scores_change(
@@ -82,7 +62,7 @@ def test_a_feed_page_costs_the_same_number_of_queries_whatever_its_size(client, 
                 feed_cache.clear()
                 signals_cache.by_viewer.clear()
                 holder_cache.holders.clear()
-            with counted() as statements:
+            with counted_statements() as statements:
                 page = feed_page(client, viewer.headers, page_size=size)
             assert len(page["items"]) == size
             assert {i["type"] for i in page["items"]} == {"video", "live"}

@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
-from clipcart.db import get_database, read_only, transaction
+from clipcart.db import read_only, transaction
 from clipcart.discovery import signals_cache
 from clipcart.live import service as live
 from clipcart.social import service as social
 from clipcart.social import viewer_changes
 from tests.checkout_support import buy, buyer
 from tests.feed_support import Creator, creator, feed_page, follow, ids, like, post
+from tests.helpers import counted_statements
 from tests.live_support import room_on_air
 from tests.payments_helpers import psp  # noqa: F401
 from tests.social_support import upload
@@ -24,15 +24,8 @@ from tests.social_support import upload
 
 @pytest.fixture
 def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def listener(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    engine = get_database().engine
-    event.listen(engine, "before_cursor_execute", listener)
-    yield seen
-    event.remove(engine, "before_cursor_execute", listener)
+    with counted_statements() as seen:
+        yield seen
 
 
 def two_creators(client: Any, frozen_clock: Any) -> tuple[Creator, str, str]:

@@ -8,26 +8,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
-from clipcart.db import get_database, transaction
+from clipcart.db import transaction
 from clipcart.identity import holder_cache
 from clipcart.identity import service as identity
 from clipcart.social import service as social
-from tests.helpers import PASSWORD, bearer, signup
+from tests.helpers import PASSWORD, bearer, counted_statements, signup
 
 
 @pytest.fixture
 def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def listener(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    engine = get_database().engine
-    event.listen(engine, "before_cursor_execute", listener)
-    yield seen
-    event.remove(engine, "before_cursor_execute", listener)
+    with counted_statements() as seen:
+        yield seen
 
 
 def me(client: Any, token: str) -> Any:
