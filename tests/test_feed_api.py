@@ -41,7 +41,8 @@ def test_pages_never_repeat_or_skip_while_new_videos_arrive_and_scores_change(
     assert fresh.index(existing[3]) < seen.index(existing[3])
 
 
-def test_a_feed_page_costs_the_same_number_of_queries_whatever_its_size(client, frozen_clock):
+def test_a_feed_page_costs_the_same_number_of_queries_whatever_its_size(client, frozen_clock,
+                                                                         is_postgres):
     shop = listing(client, stock=5)
     room_on_air(client)
     posters = [creator(client) for _ in range(3)] + [None]
@@ -67,8 +68,9 @@ def test_a_feed_page_costs_the_same_number_of_queries_whatever_its_size(client, 
             assert len(page["items"]) == size
             assert {i["type"] for i in page["items"]} == {"video", "live"}
             counts[size, cache] = len(statements)
-    assert counts[2, "cold"] == counts[12, "cold"] == 10
-    assert counts[2, "warm"] == counts[12, "warm"] == 4  # the feed's BEGIN and the LIVE cards
+    begin = 0 if is_postgres else 1  # psycopg's BEGIN is not a statement of its own
+    assert counts[2, "cold"] == counts[12, "cold"] == 8 + 2 * begin  # token's, feed's
+    assert counts[2, "warm"] == counts[12, "warm"] == 3 + begin  # the LIVE cards
 
 
 def test_the_following_feed_shows_followed_creators_newest_first(client, frozen_clock):

@@ -116,7 +116,9 @@ def test_signals_read_in_a_transaction_begun_before_a_follow_are_not_kept(client
     assert ids(feed_page(client, viewer.headers)["items"]) == [older, newer]
 
 
-def test_a_warm_signed_in_first_page_costs_one_statement(client, frozen_clock, statements):
+def test_a_warm_signed_in_first_page_costs_one_statement(client, frozen_clock, statements,
+                                                         is_postgres):
+    begin = 0 if is_postgres else 1  # psycopg's BEGIN is not a statement of its own
     followed, _, newer = two_creators(client, frozen_clock)
     viewer = buyer(client)
     follow(client, viewer.headers, followed.handle)
@@ -124,8 +126,8 @@ def test_a_warm_signed_in_first_page_costs_one_statement(client, frozen_clock, s
     first = feed_page(client, viewer.headers)
     statements.clear()
     assert feed_page(client, viewer.headers) == first
-    assert len(statements) == 1  # the feed's read-only BEGIN: token, signals, band, cards cached
+    assert len(statements) == begin  # the feed's BEGIN: token, signals, band, cards cached
     frozen_clock.advance(seconds=signals_cache.TTL.total_seconds())
     statements.clear()
     feed_page(client, viewer.headers)
-    assert len(statements) == 7  # token (2), signals (1), band (2), cards (1), BEGIN (1)
+    assert len(statements) == 5 + 2 * begin  # token, signals, band (2), cards; 2 BEGINs

@@ -31,7 +31,8 @@ def signed_up(client: Any) -> tuple[int, str]:
     return int(answer["user"]["id"]), answer["access_token"]
 
 
-def test_a_token_seen_in_the_last_seconds_costs_no_statement(client, frozen_clock, statements):
+def test_a_token_seen_in_the_last_seconds_costs_no_statement(client, frozen_clock, statements,
+                                                            is_postgres):
     _, token = signed_up(client)
     assert me(client, token).status_code == 200
     statements.clear()
@@ -39,7 +40,8 @@ def test_a_token_seen_in_the_last_seconds_costs_no_statement(client, frozen_cloc
     assert statements == []
     frozen_clock.advance(seconds=holder_cache.TTL.total_seconds())
     assert me(client, token).status_code == 200
-    assert len(statements) == 2  # the read-only BEGIN and the holder with their roles
+    begin = 0 if is_postgres else 1  # psycopg's BEGIN is not a statement of its own
+    assert len(statements) == 1 + begin  # the holder with their roles
 
 
 def test_a_revoked_token_is_refused_at_once(client, frozen_clock):
