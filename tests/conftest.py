@@ -87,7 +87,8 @@ def _empty_all_tables() -> None:
 @pytest.fixture(autouse=True)
 def _clean_world() -> Iterator[None]:
     from clipcart import clock
-    from clipcart.discovery import feed_cache
+    from clipcart.discovery import feed_cache, signals_cache
+    from clipcart.identity import holder_cache
     from clipcart.ratelimit import get_limiter
 
     yield
@@ -95,6 +96,8 @@ def _clean_world() -> Iterator[None]:
     get_limiter().reset()
     _empty_all_tables()
     feed_cache.clear()  # per-process caches of rows the tables no longer hold
+    holder_cache.holders.clear()
+    signals_cache.by_viewer.clear()
 
 
 @pytest.fixture

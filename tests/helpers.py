@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from litestar.testing import TestClient
@@ -33,3 +35,23 @@ def csrf_form(client: TestClient[Any], page: str) -> str:
     marker = 'name="_csrf_token" value="'
     start = response.text.index(marker) + len(marker)
     return response.text[start:response.text.index('"', start)]
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    """The SQL statements the database runs inside the block, BEGIN included."""
+    from sqlalchemy import event
+
+    from clipcart.db import get_database
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = get_database().engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from clipcart.db import transaction
-from clipcart.discovery import feed, feed_band, feed_cache
+from clipcart.discovery import feed, feed_band, feed_cache, signals_cache
 from tests.checkout_support import buyer
 from tests.feed_support import all_pages, creator, feed_page, follow, ids, post
 
@@ -76,7 +76,7 @@ def test_the_cached_band_ranks_a_first_page_as_the_database_does(client, frozen_
     fan = buyer(client)
     follow(client, fan.headers, creators[1].handle)
     with transaction() as session:
-        viewer = feed.signals(session, fan.user_id)
+        viewer = signals_cache.signals(session, fan.user_id)
         band = feed_band.load(session, "GB", frozen_clock.current)
         for size in (1, 3, 10):
             window = 2 * size + feed.WINDOW_EXTRA
@@ -103,18 +103,3 @@ def test_a_band_too_shallow_for_the_viewer_falls_back_to_the_database(
     assert band.threshold is not None  # deeper than 3: the band is not the whole market
     assert feed_band.rank(band, 35, 35, followed=set(), liked=set(), bought=set(),
                           blocked=set()) is None  # 35 candidates asked, 12 in the market
-
-
-def test_the_cache_is_bounded_and_forgets_on_time_and_on_change(frozen_clock):
-    cache: feed_cache.TtlCache[str] = feed_cache.TtlCache(max_entries=2)
-    for key in ("a", "b", "c"):
-        cache.put(key, key.upper(), feed_cache.generation.value, frozen_clock.current)
-    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (None, "B", "C")
-    frozen_clock.advance(seconds=feed_cache.TTL.total_seconds())
-    assert cache.get("b") is None
-    cache.put("d", "D", feed_cache.generation.value, frozen_clock.current)
-    feed_cache.generation.bump()
-    assert cache.get("d") is None
-    stale = feed_cache.generation.value - 1  # computed before a change committed
-    cache.put("e", "E", stale, frozen_clock.current)
-    assert cache.get("e") is None

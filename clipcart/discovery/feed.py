@@ -4,7 +4,8 @@ For You ranks ``feed_items`` by the stored key plus the viewer's boosts (see
 ``discovery.ranking``), then applies the diversity rule. A first page is ranked in Python
 from the market's cached candidate band (``feed_band``, ``feed_cache``); a later page in
 one SQL statement after the score floor. A page costs a constant number of queries
-whatever its size: the viewer's signals (one, signed-in only), the band when not cached
+whatever its size: the viewer's signals (one, signed-in only, when not cached:
+``signals_cache``), the band when not cached
 (two) or the floor and the ranking (two), the video cards not cached (social: one) and the
 LIVE cards (three, when the page has a LIVE).
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,41 +29,27 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
-    bindparam,
     case,
-    literal,
     or_,
     select,
     union,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
 from clipcart import clock
 from clipcart.catalog.paging import Page, decode_token, encode_token, page_size_of
-from clipcart.discovery import feed_band, feed_cache, ranking
-from clipcart.discovery.feed_models import FeedAffinity, FeedItem
+from clipcart.discovery import feed_band, feed_cache, ranking, signals_cache
+from clipcart.discovery.feed_models import FeedItem
+from clipcart.discovery.signals_cache import Signals
 from clipcart.errors import ValidationFailed
 from clipcart.live import service as live
 from clipcart.live import stream
 from clipcart.live.models import LiveRoom
 from clipcart.media import media_url
 from clipcart.social import service as social
-from clipcart.social.models import Block, Follow, Profile, Video, VideoLike
+from clipcart.social.models import Follow, Profile
 
-LIKED_LOOKBACK = 200  # the viewer's most recent likes that count as taste
 WINDOW_EXTRA = 10     # candidates fetched beyond twice the page, for the diversity rule
-
-
-@dataclass(frozen=True)
-class Signals:
-    """What the viewer's own history says: creators followed, creators liked, shops
-    bought from, and the profiles of people they blocked (never shown)."""
-
-    followed: frozenset[int] = frozenset()
-    liked: frozenset[int] = frozenset()
-    bought: frozenset[int] = frozenset()
-    blocked: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -111,36 +97,6 @@ def decode_cursor(token: str | None) -> Cursor | None:
             OverflowError, OSError):
         raise ValidationFailed("That page_token is not one this feed gave out.",
                                field="page_token") from None
-
-
-@functools.cache
-def _signals_query() -> Any:
-    """Built once (the user is a parameter): building it cost more than running it."""
-    user_id: Any = bindparam("user_id")
-    recent_likes = (select(VideoLike.video_id).where(VideoLike.user_id == user_id)
-                    .order_by(VideoLike.created_at.desc()).limit(LIKED_LOOKBACK).subquery())
-    return union_all(
-        select(literal("f").label("k"), Follow.profile_id.label("v"))
-        .where(Follow.follower_user_id == user_id),
-        select(literal("l").label("k"), Video.profile_id.label("v"))
-        .join(recent_likes, recent_likes.c.video_id == Video.id),
-        select(literal("b").label("k"), FeedAffinity.shop_id.label("v"))
-        .where(FeedAffinity.user_id == user_id),
-        select(literal("x").label("k"), Profile.id.label("v"))
-        .join(Block, Block.blocked_user_id == Profile.user_id)
-        .where(Block.blocker_user_id == user_id))
-
-
-def signals(session: Session, user_id: int | None) -> Signals:
-    """The viewer's follows, liked creators and shops bought from, in one query."""
-    if user_id is None:
-        return Signals()
-    found: dict[str, set[int]] = {"f": set(), "l": set(), "b": set(), "x": set()}
-    rows = session.connection().execute(_signals_query(), {"user_id": user_id})  # Core rows
-    for kind, value in rows:
-        found[kind].add(int(value))
-    return Signals(frozenset(found["f"]), frozenset(found["l"]), frozenset(found["b"]),
-                   frozenset(found["x"]))
 
 
 def rank_key(cursor_time: datetime, s: Signals) -> ColumnElement[int]:
@@ -209,7 +165,7 @@ def for_you_ids(session: Session, market_code: str, user_id: int | None, *,
     size = page_size_of(page_size)
     code = market_code.upper()
     cursor = decode_cursor(page_token)
-    viewer = signals(session, user_id)
+    viewer = signals_cache.viewer_signals(session, user_id)
     window = 2 * size + WINDOW_EXTRA
     rows: list[Ranked] | None = None
     if cursor is None:
@@ -339,10 +295,10 @@ def video_cards(session: Session, video_ids: list[int]) -> dict[int, dict[str, A
         else:
             found[video_id] = card
     if missing:
-        gen, started = feed_cache.generation.value, clock.now()
+        ticket = feed_cache.cards.ticket()
         for card in social.video_cards(session, missing):
             found[int(card["id"])] = card
-            feed_cache.cards.put(int(card["id"]), card, gen, started)
+            feed_cache.cards.put(int(card["id"]), card, ticket)
     return {k: {**card, "products": [{**p} for p in card["products"]]}
             for k, card in found.items()}
 

@@ -19,90 +19,24 @@ within ``TTL``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from datetime import timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from clipcart import clock
 from clipcart.aftercommit import after_commit
+from clipcart.ttlmap import Generation, TtlMap
 
 TTL = timedelta(seconds=5)
 MAX_ENTRIES = 256  # markets x page sizes; far above what the markets need
 CARD_ENTRIES = 5000  # video cards (a few kB each): the first pages of every market
 
-V = TypeVar("V")
 _CHANGED = "clipcart_feed_changed"
+generation = Generation()  # bumped whenever this process commits a change to the feed
 
-
-class Generation:
-    """A counter bumped whenever this process commits a change to the feed."""
-
-    def __init__(self) -> None:
-        self.value = 0
-        self._lock = threading.Lock()
-
-    def bump(self) -> None:
-        with self._lock:
-            self.value += 1
-
-
-generation = Generation()
-
-
-class TtlCache(Generic[V]):
-    """A small thread-safe map whose entries die after ``ttl`` (by ``clock.now``), when the
-    feed changes in this process, or when ``max_entries`` newer ones push them out."""
-
-    def __init__(self, ttl: timedelta = TTL, max_entries: int = MAX_ENTRIES) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, tuple[Any, int, V]] = OrderedDict()
-
-    def get(self, key: Hashable) -> V | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            stored_at, gen, value = found
-            if gen != generation.value or clock.now() - stored_at >= self.ttl \
-                    or clock.now() < stored_at:
-                del self._entries[key]
-                return None
-            return value
-
-    def put(self, key: Hashable, value: V, gen: int, stored_at: Any) -> None:
-        """Keep ``value``, computed from a read that started at generation ``gen`` and
-        time ``stored_at`` (so a change committed meanwhile is not hidden)."""
-        with self._lock:
-            if gen != generation.value:
-                return
-            self._entries[key] = (stored_at, gen, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
-        found = self.get(key)
-        if found is not None:
-            return found
-        gen, started = generation.value, clock.now()
-        value = make()
-        self.put(key, value, gen, started)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-bands: TtlCache[Any] = TtlCache()
-signed_out_pages: TtlCache[Any] = TtlCache()
-cards: TtlCache[Any] = TtlCache(max_entries=CARD_ENTRIES)
+bands: TtlMap[str, Any] = TtlMap(TTL, MAX_ENTRIES, generation)
+signed_out_pages: TtlMap[tuple[str, int], Any] = TtlMap(TTL, MAX_ENTRIES, generation)
+cards: TtlMap[int, Any] = TtlMap(TTL, CARD_ENTRIES, generation)
 
 
 def note_change(session: Session) -> None:
@@ -113,7 +47,6 @@ def note_change(session: Session) -> None:
 
 def clear() -> None:
     """Forget everything (tests, after emptying the tables)."""
-    generation.bump()
-    bands.clear()
+    bands.clear()  # bumps the generation the three share
     signed_out_pages.clear()
     cards.clear()

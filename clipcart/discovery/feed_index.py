@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clipcart import clock
-from clipcart.discovery import feed_cache, ranking
+from clipcart.discovery import feed_cache, ranking, signals_cache
 from clipcart.discovery.feed_models import FeedAffinity, FeedItem
 from clipcart.identity.models import User
 from clipcart.live.models import LiveRoom
@@ -113,6 +113,7 @@ def index_room(session: Session, room_id: int) -> bool:
 
 def note_purchase(session: Session, user_id: int, shop_id: int, at: datetime) -> None:
     """The buyer paid an order of the shop (idempotent: the latest time wins)."""
+    signals_cache.note_change(session, user_id)
     moved = session.execute(update(FeedAffinity).where(
         FeedAffinity.user_id == user_id, FeedAffinity.shop_id == shop_id,
         FeedAffinity.last_at < at).values(last_at=at)

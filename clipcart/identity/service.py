@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel import Locale
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from clipcart.ids import new_id
 from clipcart.markets import get_markets
 from clipcart.ratelimit import get_limiter
 
+MAX_SECRET = 200  # longer bearer tokens and cookies are refused unread
 MIN_AGE_YEARS = 13  # the platform's terms: no accounts for children under 13
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 HANDLE_RE = re.compile(r"^[a-z0-9_.]{3,30}$")
@@ -116,7 +117,7 @@ def authenticate(session: Session, email: str, password: str, client: str) -> Us
     return user
 
 
-def _digest(secret: str) -> str:
+def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -127,7 +128,7 @@ def issue_token(session: Session, user_id: int, kind: str) -> tuple[str, AuthTok
                 else timedelta(hours=settings.api_token_hours))
     secret = secrets.token_urlsafe(32)
     now = clock.now()
-    token = AuthToken(id=new_id(), token_hash=_digest(secret), kind=kind, user_id=user_id,
+    token = AuthToken(id=new_id(), token_hash=token_digest(secret), kind=kind, user_id=user_id,
                       created_at=now, expires_at=now + lifetime)
     session.add(token)
     session.flush()
@@ -152,23 +153,32 @@ class TokenHolder:
 
 
 def token_holder(session: Session, secret: str, kind: str) -> TokenHolder | None:
-    """Who holds this live token, with their roles: what every request asks, in one
-    statement of plain rows (one row per role)."""
-    if not secret or len(secret) > 200:
+    """Who holds this live token, with their roles."""
+    lease = token_lease(session, secret, kind)
+    return None if lease is None else lease[0]
+
+
+def token_lease(session: Session, secret: str,
+                kind: str) -> tuple[TokenHolder, datetime] | None:
+    """Who holds this live token, with their roles, and until when the token lasts: what
+    every request asks, in one statement of plain rows (one row per role)."""
+    if not secret or len(secret) > MAX_SECRET:
         return None
     rows = session.connection().execute(  # Core rows: no ORM work, nothing to flush
-        _holder_query(), {"digest": _digest(secret), "kind": kind, "now": clock.now()}).all()
+        _holder_query(), {"digest": token_digest(secret), "kind": kind,
+                          "now": clock.now()}).all()
     if not rows:
         return None
     first = rows[0]
-    return TokenHolder(first.id, first.handle, first.email, first.display_name, first.country,
-                       tuple(sorted(r.role for r in rows if r.role is not None)))
+    holder = TokenHolder(first.id, first.handle, first.email, first.display_name,
+                         first.country, tuple(sorted(r.role for r in rows if r.role is not None)))
+    return holder, first.expires_at
 
 
 @functools.cache
 def _holder_query() -> Any:
     return (select(User.id, User.handle, User.email, User.display_name, User.country,
-                   UserRole.role)
+                   UserRole.role, AuthToken.expires_at)
             .join(AuthToken, AuthToken.user_id == User.id)
             .outerjoin(UserRole, UserRole.user_id == User.id)
             .where(*_live_token()))
@@ -177,7 +187,7 @@ def _holder_query() -> Any:
 def revoke_token(session: Session, secret: str) -> None:
     session.execute(
         update(AuthToken)
-        .where(AuthToken.token_hash == _digest(secret), AuthToken.revoked_at.is_(None))
+        .where(AuthToken.token_hash == token_digest(secret), AuthToken.revoked_at.is_(None))
         .values(revoked_at=clock.now())
     )
 
@@ -198,6 +208,11 @@ def grant_role(session: Session, user_id: int, role: str) -> None:
     if session.get(UserRole, (user_id, role)) is None:
         session.add(UserRole(user_id=user_id, role=role, granted_at=clock.now()))
         session.flush()
+
+
+def remove_role(session: Session, user_id: int, role: str) -> None:
+    """Take a role away (nothing happens when the user does not hold it)."""
+    session.execute(delete(UserRole).where(UserRole.user_id == user_id, UserRole.role == role))
 
 
 def user_by_email(session: Session, email: str) -> User | None:

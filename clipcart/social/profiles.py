@@ -19,6 +19,7 @@ from clipcart.identity.models import User
 from clipcart.ids import new_id
 from clipcart.media import store_image
 from clipcart.shops.models import Shop
+from clipcart.social import viewer_changes
 from clipcart.social.models import Block, Follow, Profile, Report
 
 BIO_MAX = 300
@@ -153,6 +154,7 @@ def follow(session: Session, user_id: int, profile_id: int) -> FollowState:
                                                   created_at=clock.now()))
     except IntegrityError:
         return FollowState(True, _count(session, profile_id, "follower_count", 0))
+    viewer_changes.note(session, user_id)
     _count(session, me.id, "following_count", 1)
     count = _count(session, profile_id, "follower_count", 1)
     events.emit(session, "social.followed", {"user_id": str(user_id),
@@ -167,6 +169,7 @@ def unfollow(session: Session, user_id: int, profile_id: int) -> FollowState:
                            .execution_options(synchronize_session=False)).rowcount
     if not gone:
         return FollowState(False, _count(session, profile_id, "follower_count", 0))
+    viewer_changes.note(session, user_id)
     me = user_profile(session, user_id)
     _count(session, me.id, "following_count", -1)
     return FollowState(False, _count(session, profile_id, "follower_count", -1))
@@ -205,6 +208,7 @@ def block(session: Session, user_id: int, profile_id: int) -> None:
                                                  created_at=clock.now()))
     except IntegrityError:
         return
+    viewer_changes.note(session, user_id)
     me = user_profile(session, user_id)
     unfollow(session, user_id, target.id)
     unfollow(session, target.user_id, me.id)
@@ -215,6 +219,7 @@ def unblock(session: Session, user_id: int, profile_id: int) -> None:
     if target.user_id is not None:
         session.execute(delete(Block).where(Block.blocker_user_id == user_id,
                                             Block.blocked_user_id == target.user_id))
+        viewer_changes.note(session, user_id)
 
 
 def blocked_user_ids(session: Session, user_id: int | None) -> set[int]:

@@ -19,7 +19,7 @@ from clipcart.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from clipcart.ids import new_id, parse_id
 from clipcart.media import get_storage
 from clipcart.shops import service as shops
-from clipcart.social import transitions
+from clipcart.social import transitions, viewer_changes
 from clipcart.social.models import (
     ModerationChange,
     Profile,
@@ -227,6 +227,7 @@ def like(session: Session, user_id: int, video_id: int) -> int:
                                                      created_at=clock.now()))
     except IntegrityError:
         return _counter(session, video_id, "like_count", 0)
+    viewer_changes.note(session, user_id)
     return _counter(session, video_id, "like_count", 1)
 
 
@@ -234,6 +235,8 @@ def unlike(session: Session, user_id: int, video_id: int) -> int:
     gone = session.execute(delete(VideoLike).where(VideoLike.user_id == user_id,  # type: ignore[attr-defined]
                                                    VideoLike.video_id == video_id)
                            .execution_options(synchronize_session=False)).rowcount
+    if gone:
+        viewer_changes.note(session, user_id)
     return _counter(session, video_id, "like_count", -1 if gone else 0)
 
 

@@ -1,8 +1,9 @@
 """Who is calling: a bearer token on ``/api``, a session cookie on pages.
 
 The middleware resolves the caller once per request and puts a ``CurrentUser`` (or None)
-in ``scope["user"]``; guards declared on routes check roles, so permission checks stay at
-the edge and not inside handler bodies.
+in ``scope["user"]`` (a bearer token seen live in the last seconds comes from
+``identity.holder_cache`` without leaving the event loop); guards declared on routes check
+roles, so permission checks stay at the edge and not inside handler bodies.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from clipcart.db import get_database
 from clipcart.errors import Forbidden, Unauthorized
+from clipcart.identity import holder_cache
 from clipcart.identity import service as identity
 
 SESSION_COOKIE = "cc_session"
@@ -32,6 +34,11 @@ class CurrentUser(identity.TokenHolder):
 
     def has(self, role: str) -> bool:
         return role in self.roles
+
+    @classmethod
+    def of(cls, holder: identity.TokenHolder, unread: int = 0) -> CurrentUser:
+        return cls(holder.id, holder.handle, holder.email, holder.display_name, holder.country,
+                   holder.roles, unread)
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -54,12 +61,14 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 def load_user(secret: str, kind: str) -> CurrentUser | None:
     with get_database().read_only() as session:  # pure reads: no place in the writer queue
-        user = identity.token_holder(session, secret, kind)
+        if kind == holder_cache.KIND:
+            user = holder_cache.holder(session, secret)
+        else:
+            user = identity.token_holder(session, secret, kind)
         if user is None:
             return None
         unread = identity.unread_notifications(session, user.id) if kind == "session" else 0
-        return CurrentUser(user.id, user.handle, user.email, user.display_name, user.country,
-                           user.roles, unread)
+        return CurrentUser.of(user, unread)
 
 
 class AuthMiddleware(ASGIMiddleware):
@@ -74,8 +83,10 @@ class AuthMiddleware(ASGIMiddleware):
         user: CurrentUser | None = None
         if path.startswith(API_PREFIXES):
             token = _bearer(scope)
-            if token:
-                user = await run_sync(load_user, token, "api")
+            if token:  # a token seen live in the last seconds is answered here, on the loop
+                cached = holder_cache.cached(token)
+                user = CurrentUser.of(cached) if cached is not None \
+                    else await run_sync(load_user, token, holder_cache.KIND)
         else:
             cookie = _cookie(scope, SESSION_COOKIE)
             if cookie:
