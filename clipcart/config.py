@@ -43,15 +43,24 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 
 
 def _secret_file(data_dir: Path, name: str) -> str:
-    """Read a generated secret from ``data_dir/secrets/name``, creating it once."""
+    """Read a generated secret from ``data_dir/secrets/name``, creating it once. Several
+    processes starting on a fresh data folder agree on one value: each writes its own
+    candidate in full, and the first to hard-link it into place wins."""
     folder = data_dir / "secrets"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     if not path.exists():
         value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        candidate = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(value)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another process was first: its value stands
+        finally:
+            candidate.unlink()
     return path.read_text().strip()
 
 
