@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock
@@ -79,47 +79,28 @@ def new_guest_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _where(user_id: int | None, token_hash: str | None) -> ColumnElement[bool]:
-    return Cart.user_id == user_id if user_id is not None else \
-        Cart.guest_token_hash == token_hash
-
-
 def _find(session: Session, *, user_id: int | None, token_hash: str | None) -> int | None:
-    return session.execute(select(Cart.id).where(_where(user_id, token_hash))
-                           ).scalar_one_or_none()
-
-
-def _touch(session: Session, *, user_id: int | None, token_hash: str | None) -> int | None:
-    return session.execute(update(Cart).where(_where(user_id, token_hash))
-                           .values(updated_at=clock.now()).returning(Cart.id)
-                           .execution_options(synchronize_session=False)).scalar_one_or_none()
+    where = Cart.user_id == user_id if user_id is not None else \
+        Cart.guest_token_hash == token_hash
+    return session.execute(select(Cart.id).where(where)).scalar_one_or_none()
 
 
 def cart_id_for(session: Session, *, user_id: int | None = None, guest_token: str | None = None,
                 create: bool = False) -> int | None:
     """The buyer's (or visitor's) cart. With ``create`` the caller is about to change it:
-    the cart is created on first use, or marked changed now (one statement either way)."""
+    the cart is created on first use, or marked changed now, in one upsert."""
     if user_id is None and not guest_token:
         return None
     token_hash = hash_token(guest_token) if guest_token and user_id is None else None
     if not create:
         return _find(session, user_id=user_id, token_hash=token_hash)
-    found = _touch(session, user_id=user_id, token_hash=token_hash)
-    if found is not None:
-        return int(found)
     now = clock.now()
-    created = session.execute(
-        upsert(session, Cart)
-        .values(id=new_id(), user_id=user_id, guest_token_hash=token_hash, created_at=now,
-                updated_at=now)
-        .on_conflict_do_nothing()
-        .returning(Cart.id)).scalar_one_or_none()
-    if created is not None:
-        return int(created)
-    found = _touch(session, user_id=user_id, token_hash=token_hash)  # a concurrent request's
-    if found is None:
-        raise RuntimeError("a new cart clashed with a cart that is not there")
-    return int(found)
+    added = upsert(session, Cart).values(id=new_id(), user_id=user_id,
+                                         guest_token_hash=token_hash, created_at=now,
+                                         updated_at=now)
+    return int(session.execute(added.on_conflict_do_update(
+        index_elements=["user_id" if user_id is not None else "guest_token_hash"],
+        set_={"updated_at": added.excluded.updated_at}).returning(Cart.id)).scalar_one())
 
 
 def _quantity(value: object) -> int:
