@@ -111,6 +111,13 @@ def _client(bases: list[str]) -> httpx.Client:
     return _clients.http  # type: ignore[no-any-return]
 
 
+def _provider_client(provider: str) -> httpx.Client:
+    """This thread's keep-alive connection to the payment provider's own process."""
+    if not hasattr(_clients, "provider"):
+        _clients.provider = httpx.Client(base_url=provider, timeout=60)
+    return _clients.provider  # type: ignore[no-any-return]
+
+
 def _cpu_seconds(pids: list[int] | None) -> dict[int, float]:
     """User + system CPU so far of these processes, or of every PostgreSQL process when
     ``pids`` is None (Linux /proc; a process that is gone is left out)."""
@@ -131,7 +138,10 @@ def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
-def _buy(bases: list[str], token: str, sku: int, timings: dict[str, list[float]]) -> str:
+def _buy(bases: list[str], token: str, sku: int, timings: dict[str, list[float]],
+         provider: str | None = None) -> str:
+    """One buyer: cart line, checkout, then a card token from the provider (``provider``'s
+    own process, else the server's mounted provider) and the payment."""
     auth = {"Authorization": f"Bearer {token}"}
     http = _client(bases)
     line = http.post("/api/v1/cart/lines", json={"sku_id": str(sku), "quantity": 1,
@@ -147,7 +157,8 @@ def _buy(bases: list[str], token: str, sku: int, timings: dict[str, list[float]]
     if made.status_code != 201:
         return f"checkout {made.status_code}"
     started = time.perf_counter()
-    card = http.post("/psp-sandbox/v1/tokens", json=CARD).json()["token"]
+    tokenizer = _provider_client(provider) if provider else http
+    card = tokenizer.post("/psp-sandbox/v1/tokens", json=CARD).json()["token"]
     paid = http.post(f"/api/v1/checkouts/{made.json()['id']}/payment",
                      json={"payment_token": card},
                      headers={**auth, "Idempotency-Key": secrets.token_hex(8)})
@@ -221,6 +232,10 @@ def main() -> None:
                         help="a redis:// or postgresql:// job queue served by a separate "
                              "`clipcart worker` process, as in production (default: a SQLite "
                              "queue per server with the consumer in-process)")
+    parser.add_argument("--provider-process", action="store_true",
+                        help="run the sandbox payment provider as a process of its own, as a "
+                             "real provider is outside the platform (default: each server "
+                             "calls the provider mounted in itself)")
     parser.add_argument("--worker-threads", type=int, default=4)
     parser.add_argument("--worker-nice", type=int, default=0,
                         help="run the --jobs worker at this nice value: the web processes "
@@ -239,29 +254,32 @@ def main() -> None:
     from clipcart.migrate import upgrade
 
     upgrade(url)
-    ports = [_free_port() for _ in range(args.servers)]
+    ports = [_free_port() for _ in range(args.servers + (1 if args.provider_process else 0))]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
+    provider = bases.pop() if args.provider_process else None
     procs = [subprocess.Popen(
         [sys.executable, "-m", "clipcart.cli", "serve", "--port", str(p), "--no-migrate"],
         env={**env, "CLIPCART_BASE_URL": f"http://127.0.0.1:{p}",
-             # each server reaches the provider mounted in itself (it shares the database):
-             # one server answering every provider call would be the bottleneck
-             "CLIPCART_PSP_BASE_URL": f"http://127.0.0.1:{p}/psp-sandbox/v1",
+             # without a provider process each server reaches the provider mounted in itself
+             # (it shares the database): one busy server answering every provider call would
+             # be the bottleneck
+             "CLIPCART_PSP_BASE_URL": f"{provider or f'http://127.0.0.1:{p}'}/psp-sandbox/v1",
              "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox",
              "CLIPCART_JOBS_URL": args.jobs or f"sqlite:///{data_dir / f'jobs-{p}.db'}"},
         stdout=subprocess.DEVNULL, stderr=(data_dir / f"server-{p}.log").open("w"))
         for p in ports]
+    bases_and_provider = bases + ([provider] if provider else [])
     if args.jobs:
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "clipcart.cli", "worker", "--workers",
              str(args.worker_threads)],
             env={**env, "CLIPCART_BASE_URL": bases[0],
-                 "CLIPCART_PSP_BASE_URL": f"{bases[0]}/psp-sandbox/v1",
+                 "CLIPCART_PSP_BASE_URL": f"{provider or bases[0]}/psp-sandbox/v1",
                  "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox"},
             stdout=subprocess.DEVNULL, stderr=(data_dir / "worker.log").open("w"),
             preexec_fn=(lambda: os.nice(args.worker_nice)) if args.worker_nice else None))
     try:
-        for base, proc in zip(bases, procs[:len(bases)], strict=True):
+        for base, proc in zip(bases_and_provider, procs[:len(ports)], strict=True):
             deadline = time.monotonic() + 120
             while True:
                 try:
@@ -281,7 +299,8 @@ def main() -> None:
         servers_before, pg_before = _cpu_seconds(server_pids), _cpu_seconds(None)
         started = time.perf_counter()
         with ThreadPoolExecutor(args.threads) as pool:
-            outcomes = Counter(pool.map(lambda token: _buy(bases, token, sku, timings), tokens))
+            outcomes = Counter(pool.map(lambda token: _buy(bases, token, sku, timings, provider),
+                                     tokens))
         elapsed = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
         lag = _wait_for_outbox(url)  # the CPU per buyer includes the jobs' catching up
@@ -315,7 +334,8 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
           f"{platform.release()}; python {platform.python_version()}")
     print(f"database: {make_url(url).get_backend_name()}; servers: {args.servers}; "
-          f"client threads: {args.threads}; jobs: "
+          f"client threads: {args.threads}; provider: "
+          f"{'own process' if provider else 'in each server'}; jobs: "
           f"{'worker process on ' + args.jobs.split(':')[0] if args.jobs else 'in-process'}")
     print(f"buyers: {args.buyers}  units: {args.units}  paid: {outcomes['PAID']}  "
           f"out of stock: {outcomes['OUT_OF_STOCK']}  errors: {sum(errors.values())} {errors}")

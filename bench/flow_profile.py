@@ -233,7 +233,7 @@ def main() -> None:
     print(f"database: {url.split(':')[0]}; buyers: {n}; outcomes: {dict(outcomes)}; "
           f"sequential flow wall {flow:.2f} s ({flow / n * 1000:.0f} ms per buyer); "
           f"CPU of the server and jobs (this process but the client) "
-          f"{cpu / n * 1000:.0f} ms per buyer")
+          f"{cpu / n * 1000:.1f} ms per buyer")
     print(f"{'where':48} {'req':>5} {'sql':>7} {'begin':>6} {'commit':>7} {'ping':>6} "
           f"{'uncached':>8}  (per buyer)")
     for where in sorted(set(requests) | set(sql) | set(commits), key=lambda w: -sql[w]):

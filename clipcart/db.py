@@ -10,10 +10,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -22,6 +23,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from clipcart.config import Settings, get_settings
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -228,7 +231,23 @@ def upsert(session: Session, table: Any) -> Any:
     """``INSERT`` for this session's database with its ``ON CONFLICT`` clauses
     (``on_conflict_do_nothing`` / ``on_conflict_do_update``): one statement where a
     savepoint, an insert and a re-read would otherwise race a concurrent writer."""
+    return upsert_for(session.get_bind().dialect.name, table)
+
+
+def upsert_for(dialect: str, table: Any) -> Any:
+    """``upsert`` for a dialect by name (``"postgresql"`` or ``"sqlite"``)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def built_once(session: Session, build: Callable[[str], T]) -> T:
+    """``build(dialect name)``, built once per process and dialect. For statements a hot path
+    runs on every request, written with ``bindparam``: building an upsert (its ``excluded``
+    alias above all) costs more CPU than running it from SQLAlchemy's compiled cache."""
+    return _built(build, session.get_bind().dialect.name)
+
+
+@cache
+def _built(build: Callable[[str], Any], dialect: str) -> Any:
+    return build(dialect)

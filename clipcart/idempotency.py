@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, update
+from sqlalchemy import JSON, Integer, String, bindparam, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from clipcart import clock
-from clipcart.db import Base, UtcDateTime, upsert
+from clipcart.db import Base, UtcDateTime, built_once, upsert_for
 from clipcart.errors import DomainError, ValidationFailed
 
 MAX_KEY_LENGTH = 255
@@ -62,17 +62,21 @@ def check_key(key: str | None) -> str | None:
     return key
 
 
+def _claim_key(dialect: str) -> Any:
+    return upsert_for(dialect, IdempotencyRecord).values(
+        scope=bindparam("scope"), key=bindparam("key"), request_hash=bindparam("request_hash"),
+        created_at=bindparam("created_at", type_=IdempotencyRecord.created_at.type),
+    ).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(IdempotencyRecord.scope)
+
+
 def claim(session: Session, scope: str, key: str, payload: Any) -> StoredAnswer | None:
     """Reserve the key for this request; the stored answer when it was already served.
 
     Raises IdempotencyMismatch when the key was used with a different request.
     """
     digest = request_hash(payload)
-    won = session.execute(
-        upsert(session, IdempotencyRecord)
-        .values(scope=scope, key=key, request_hash=digest, created_at=clock.now())
-        .on_conflict_do_nothing(index_elements=["scope", "key"])
-        .returning(IdempotencyRecord.scope)).first()
+    won = session.execute(built_once(session, _claim_key), {
+        "scope": scope, "key": key, "request_hash": digest, "created_at": clock.now()}).first()
     if won is not None:
         return None
     # the key was there already, or a concurrent request with it committed first

@@ -12,14 +12,15 @@ import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock
 from clipcart.catalog.buyer import SkuOffer, sku_offer, sku_offers
 from clipcart.checkout.models import Cart, CartLine
-from clipcart.db import upsert
+from clipcart.db import built_once, upsert_for
 from clipcart.errors import Forbidden, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.markets import get_markets
@@ -95,12 +96,42 @@ def cart_id_for(session: Session, *, user_id: int | None = None, guest_token: st
     if not create:
         return _find(session, user_id=user_id, token_hash=token_hash)
     now = clock.now()
-    added = upsert(session, Cart).values(id=new_id(), user_id=user_id,
-                                         guest_token_hash=token_hash, created_at=now,
-                                         updated_at=now)
-    return int(session.execute(added.on_conflict_do_update(
-        index_elements=["user_id" if user_id is not None else "guest_token_hash"],
-        set_={"updated_at": added.excluded.updated_at}).returning(Cart.id)).scalar_one())
+    touch = built_once(session, _touch_by_user if user_id is not None else _touch_by_guest)
+    return int(session.execute(touch, {"id": new_id(), "user_id": user_id,
+                                       "guest_token_hash": token_hash, "now": now}
+                               ).scalar_one())
+
+
+def _touch_on(dialect: str, key: str) -> Any:
+    now = bindparam("now", type_=Cart.updated_at.type)
+    added = upsert_for(dialect, Cart).values(
+        id=bindparam("id"), user_id=bindparam("user_id"),
+        guest_token_hash=bindparam("guest_token_hash"), created_at=now, updated_at=now)
+    return added.on_conflict_do_update(
+        index_elements=[key], set_={"updated_at": added.excluded.updated_at}
+    ).returning(Cart.id)
+
+
+def _touch_by_user(dialect: str) -> Any:
+    return _touch_on(dialect, "user_id")
+
+
+def _touch_by_guest(dialect: str) -> Any:
+    return _touch_on(dialect, "guest_token_hash")
+
+
+def _add_or_top_up(dialect: str) -> Any:
+    least = func.min if dialect == "sqlite" else func.least
+    added = upsert_for(dialect, CartLine).values(
+        id=bindparam("id"), cart_id=bindparam("cart_id"), sku_id=bindparam("sku_id"),
+        quantity=bindparam("quantity"), source_type=bindparam("source_type"),
+        source_id=bindparam("source_id"),
+        added_at=bindparam("added_at", type_=CartLine.added_at.type))
+    return added.on_conflict_do_update(
+        index_elements=["cart_id", "sku_id"],
+        set_={"quantity": least(CartLine.quantity + added.excluded.quantity, MAX_QUANTITY),
+              "source_type": added.excluded.source_type,
+              "source_id": added.excluded.source_id})
 
 
 def _quantity(value: object) -> int:
@@ -140,15 +171,9 @@ def add_line(session: Session, cart_id: int, *, sku_id: int, quantity: int,
     wanted = market or _cart_market(session, cart_id)
     if wanted is not None and offer.market != wanted:
         raise NotFound("This product is not sold in your market.", code="SKU_NOT_AVAILABLE")
-    now = clock.now()
-    least = func.min if session.get_bind().dialect.name == "sqlite" else func.least
-    added = upsert(session, CartLine).values(
-        id=new_id(), cart_id=cart_id, sku_id=sku_id, quantity=quantity,
-        source_type=source_type, source_id=source_id, added_at=now)
-    session.execute(added.on_conflict_do_update(
-        index_elements=["cart_id", "sku_id"],
-        set_={"quantity": least(CartLine.quantity + added.excluded.quantity, MAX_QUANTITY),
-              "source_type": source_type, "source_id": source_id}))
+    session.execute(built_once(session, _add_or_top_up), {
+        "id": new_id(), "cart_id": cart_id, "sku_id": sku_id, "quantity": quantity,
+        "source_type": source_type, "source_id": source_id, "added_at": clock.now()})
     return offer
 
 
