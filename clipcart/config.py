@@ -7,6 +7,7 @@ so a fresh install works with nothing configured and keeps its keys across resta
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -56,9 +57,8 @@ def _secret_file(data_dir: Path, name: str) -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(value)
         try:
-            os.link(candidate, path)
-        except FileExistsError:
-            pass  # another process was first: its value stands
+            with contextlib.suppress(FileExistsError):  # another process was first: it stands
+                os.link(candidate, path)
         finally:
             candidate.unlink()
     return path.read_text().strip()

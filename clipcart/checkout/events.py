@@ -26,29 +26,24 @@ def _id_after(prefix: str, reference: object) -> int | None:
     return parse_id(reference.removeprefix(prefix))
 
 
-def _checkout_of(session: Session, event: Event) -> int | None:
+def _checkout_of(session: Session, event: Event) -> Checkout | None:
+    """The event's checkout; None for a payment of another context."""
     checkout_id = _id_after("checkout:", event.payload.get("reference"))
-    if checkout_id is None or session.get(Checkout, checkout_id) is None:
-        return None  # a payment of another context
-    return checkout_id
+    return None if checkout_id is None else session.get(Checkout, checkout_id)
 
 
 @events.handles("payments.captured", name="checkout.apply_capture")
 def on_captured(session: Session, event: Event) -> None:
-    checkout_id = _checkout_of(session, event)
-    if checkout_id is None:
-        return
-    checkout = session.get(Checkout, checkout_id)
-    if checkout is not None and checkout.status == "PAID":
-        return  # the payment request applied it already (PAID is final: no lock needed)
-    payment.apply_capture(session, checkout_id)
+    checkout = _checkout_of(session, event)
+    if checkout is not None and checkout.status != "PAID":  # PAID is final: no lock needed
+        payment.apply_capture(session, checkout.id)
 
 
 @events.handles("payments.failed", name="checkout.apply_failure")
 def on_failed(session: Session, event: Event) -> None:
-    checkout_id = _checkout_of(session, event)
-    if checkout_id is not None:
-        payment.apply_failure(session, checkout_id,
+    checkout = _checkout_of(session, event)
+    if checkout is not None:
+        payment.apply_failure(session, checkout.id,
                               f"payment failed ({event.payload.get('decline_code') or 'declined'})")
 
 
