@@ -235,7 +235,9 @@ def upsert(session: Session, table: Any) -> Any:
 
 
 def upsert_for(dialect: str, table: Any) -> Any:
-    """``upsert`` for a dialect by name (``"postgresql"`` or ``"sqlite"``)."""
+    """``upsert`` for a dialect by name (``"postgresql"`` or ``"sqlite"``). Given a
+    model's ``__table__`` (and its ``.c`` columns in the rest of the statement) it is a
+    Core statement, which skips the ORM's bulk-insert machinery: a hot path's choice."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

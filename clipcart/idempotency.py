@@ -63,10 +63,11 @@ def check_key(key: str | None) -> str | None:
 
 
 def _claim_key(dialect: str) -> Any:
-    return upsert_for(dialect, IdempotencyRecord).values(
+    return upsert_for(dialect, IdempotencyRecord.__table__).values(
         scope=bindparam("scope"), key=bindparam("key"), request_hash=bindparam("request_hash"),
         created_at=bindparam("created_at", type_=IdempotencyRecord.created_at.type),
-    ).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(IdempotencyRecord.scope)
+    ).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(
+        IdempotencyRecord.__table__.c.scope)
 
 
 def claim(session: Session, scope: str, key: str, payload: Any) -> StoredAnswer | None:

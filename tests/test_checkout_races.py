@@ -88,7 +88,7 @@ def test_a_crash_between_capture_and_order_update_ends_paid_exactly_once(
         client, db, frozen_clock):
     item, who, checkout_id = _open_checkout(client)
 
-    def crash(*_args: object) -> None:
+    def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("process killed")
 
     with run_before("clipcart.checkout.payment.apply_capture", crash), \

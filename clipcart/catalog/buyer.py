@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from clipcart.catalog.categories import subtree_ids
 from clipcart.catalog.models import Category, Product, ProductRevision, Sku
 from clipcart.catalog.paging import Page, decode_token, encode_token, page_size_of
+from clipcart.db import built_once
 from clipcart.errors import NotFound
 from clipcart.inventory import service as inventory
 from clipcart.media import media_url
@@ -152,18 +153,21 @@ class SkuOffer:
     weight_g: int | None
 
 
+def _offers_query(_dialect: str) -> Any:
+    return (select(Sku.id, Sku.weight_g, Product.id, Product.shop_id, Product.market,
+                   ProductRevision.title, ProductRevision.currency, ProductRevision.skus,
+                   ProductRevision.images)
+            .join(Product, Product.id == Sku.product_id)
+            .join(ProductRevision, ProductRevision.id == Product.live_revision_id)
+            .where(Sku.id.in_(bindparam("ids", expanding=True)), Product.visible.is_(True)))
+
+
 def sku_offers(session: Session, sku_ids: Sequence[int]) -> dict[int, SkuOffer]:
     """The SKUs buyers can buy now, by ID (one query of plain rows: checkout asks for them on
     every cart change); unknown or hidden ones are absent."""
     if not sku_ids:
         return {}
-    rows = session.execute(
-        select(Sku.id, Sku.weight_g, Product.id, Product.shop_id, Product.market,
-               ProductRevision.title, ProductRevision.currency, ProductRevision.skus,
-               ProductRevision.images)
-        .join(Product, Product.id == Sku.product_id)
-        .join(ProductRevision, ProductRevision.id == Product.live_revision_id)
-        .where(Sku.id.in_(list(sku_ids)), Product.visible.is_(True))).all()
+    rows = session.execute(built_once(session, _offers_query), {"ids": list(sku_ids)}).all()
     offers = {}
     for sku_id, weight_g, product_id, shop_id, market, title, currency, skus, images in rows:
         live = next((s for s in skus if int(s["id"]) == sku_id), None)

@@ -104,12 +104,12 @@ def cart_id_for(session: Session, *, user_id: int | None = None, guest_token: st
 
 def _touch_on(dialect: str, key: str) -> Any:
     now = bindparam("now", type_=Cart.updated_at.type)
-    added = upsert_for(dialect, Cart).values(
+    added = upsert_for(dialect, Cart.__table__).values(
         id=bindparam("id"), user_id=bindparam("user_id"),
         guest_token_hash=bindparam("guest_token_hash"), created_at=now, updated_at=now)
     return added.on_conflict_do_update(
         index_elements=[key], set_={"updated_at": added.excluded.updated_at}
-    ).returning(Cart.id)
+    ).returning(Cart.__table__.c.id)
 
 
 def _touch_by_user(dialect: str) -> Any:
@@ -122,14 +122,14 @@ def _touch_by_guest(dialect: str) -> Any:
 
 def _add_or_top_up(dialect: str) -> Any:
     least = func.min if dialect == "sqlite" else func.least
-    added = upsert_for(dialect, CartLine).values(
+    added = upsert_for(dialect, CartLine.__table__).values(
         id=bindparam("id"), cart_id=bindparam("cart_id"), sku_id=bindparam("sku_id"),
         quantity=bindparam("quantity"), source_type=bindparam("source_type"),
         source_id=bindparam("source_id"),
         added_at=bindparam("added_at", type_=CartLine.added_at.type))
     return added.on_conflict_do_update(
         index_elements=["cart_id", "sku_id"],
-        set_={"quantity": least(CartLine.quantity + added.excluded.quantity, MAX_QUANTITY),
+        set_={"quantity": least(added.table.c.quantity + added.excluded.quantity, MAX_QUANTITY),
               "source_type": added.excluded.source_type,
               "source_id": added.excluded.source_id})
 
@@ -203,14 +203,20 @@ def remove_skus(session: Session, user_id: int, sku_ids: Sequence[int]) -> None:
             CartLine.sku_id.in_(list(sku_ids))))
 
 
+def _lines_query(_dialect: str) -> Any:
+    """A cart's lines as plain rows: the cart view reads them on every cart change."""
+    lines = CartLine.__table__.c
+    return (select(lines.id, lines.sku_id, lines.quantity, lines.source_type, lines.source_id)
+            .where(lines.cart_id == bindparam("cart_id")).order_by(lines.id))
+
+
 def view_cart(session: Session, cart_id: int | None,
               known: Mapping[int, SkuOffer] | None = None) -> CartView:
     """The cart with today's prices (two queries; one when ``known`` has every line's offer,
     as just read)."""
     if cart_id is None:
         return CartView(None, None, [], None)
-    rows = list(session.execute(select(CartLine).where(CartLine.cart_id == cart_id)
-                                .order_by(CartLine.id)).scalars())
+    rows = session.execute(built_once(session, _lines_query), {"cart_id": cart_id}).all()
     known = known or {}
     offers = {**known, **sku_offers(session, [r.sku_id for r in rows if r.sku_id not in known])}
     lines = [CartLineView(r.id, r.sku_id, r.quantity, r.source_type, r.source_id,

@@ -34,9 +34,14 @@ def _checkout_of(session: Session, event: Event) -> Checkout | None:
 
 @events.handles("payments.captured", name="checkout.apply_capture")
 def on_captured(session: Session, event: Event) -> None:
+    """Apply the capture if the paying request did not (a webhook, a crash), and book its
+    money in escrow (the request leaves that to this event: see ``checkout.payment``)."""
     checkout = _checkout_of(session, event)
-    if checkout is not None and checkout.status != "PAID":  # PAID is final: no lock needed
+    if checkout is None:
+        return
+    if checkout.status != "PAID":  # PAID is final: no lock needed
         payment.apply_capture(session, checkout.id)
+    refunds.book_capture(session, checkout.id)
 
 
 @events.handles("payments.failed", name="checkout.apply_failure")

@@ -6,6 +6,12 @@ right after the call and from the ``payments.*`` outbox events: whichever comes 
 the work under the checkout's row lock; the other finds the checkout moved and does
 nothing. A capture that finds a reservation already released (expired) refunds in full.
 Steps that undo themselves: reserve stock / release it; charge / refund.
+
+The capture's ledger posting (external:psp -> escrow) is not made in the paying request:
+escrow and PSP clearing are rows every payment of the platform updates, so the
+``payments.captured`` event books it (``book_capture``, idempotent by its key), and
+whatever takes money out of escrow for a checkout books it first (``refunds.schedule``).
+The request holds one hot row, the SKU's stock, and only for its last statements.
 """
 
 from __future__ import annotations
@@ -28,8 +34,6 @@ from clipcart.checkout.service import (
 from clipcart.db import Database
 from clipcart.errors import Conflict, DomainError, NotFound
 from clipcart.inventory import service as inventory
-from clipcart.ledger import service as ledger
-from clipcart.ledger.accounts import ESCROW, EXTERNAL_PSP
 from clipcart.money import Money
 from clipcart.orders import service as orders
 from clipcart.payments import service as payments
@@ -56,22 +60,20 @@ def _order_ids(session: Session, checkout_id: int) -> list[int]:
     return [o.id for o in orders.orders_of_checkout(session, checkout_id)]
 
 
-def _post_capture(session: Session, checkout_id: int, amount: Money) -> None:
-    ledger.post(session, key=f"checkout:{checkout_id}:capture", kind="checkout.capture",
-                reference=payment_reference(checkout_id),
-                transfers=[ledger.TransferSpec(EXTERNAL_PSP, ESCROW, amount,
-                                               memo="buyer payment captured")])
+OnOrders = Callable[[list[int]], None]
 
 
-def apply_capture(session: Session, checkout_id: int) -> str:
-    """The provider captured the checkout's payment: sell the held stock, mark the orders
-    paid and book the money in escrow; exactly once. Returns the checkout's status."""
+def apply_capture(session: Session, checkout_id: int, *,
+                  before_stock: OnOrders | None = None) -> str:
+    """The provider captured the checkout's payment: mark the orders paid and sell the
+    held stock, exactly once (the money is booked by ``book_capture``). ``before_stock``
+    gets the order ids just before the stock rows are touched, in the same savepoint.
+    Returns the checkout's status."""
     checkout = lock_checkout(session, checkout_id)
     if checkout.status == "PAID":
         return "PAID"
     amount = Money(checkout.total_minor, checkout.currency)
     if checkout.status != "OPEN":  # expired, cancelled or failed meanwhile: give it back
-        _post_capture(session, checkout_id, amount)
         refunds.schedule(session, checkout_id=checkout_id, order_id=None, amount=amount,
                          key=f"checkout:{checkout_id}:late-refund",
                          reason=f"paid after the checkout was {checkout.status.lower()}")
@@ -84,22 +86,21 @@ def apply_capture(session: Session, checkout_id: int) -> str:
             remove_skus(session, checkout.buyer_user_id,
                         sorted({line.sku_id for lines in orders.lines_of(
                             session, [o.id for o in order_list]).values() for line in lines}))
-            # the SKUs' stock rows and then escrow and PSP clearing are rows that every
-            # buyer of a flash sale updates: they come last, so they stay locked only
-            # until the commit
+            if before_stock is not None:
+                before_stock([o.id for o in order_list])
+            # the SKUs' stock rows are rows that every buyer of a flash sale updates: they
+            # come last, so they stay locked only until the commit
             for order in order_list:
                 inventory.commit_reservation(session, reservation_reference(order.id))
     except Conflict as exc:
         if exc.code != "RESERVATION_RELEASED":
             raise
         session.expire_all()  # orders and checkout as the rolled-back savepoint left them
-        _post_capture(session, checkout_id, amount)
         close_unpaid(session, checkout_id, "EXPIRED", "the reservation expired before payment")
         refunds.schedule(session, checkout_id=checkout_id, order_id=None, amount=amount,
                          key=f"checkout:{checkout_id}:late-refund",
                          reason="the stock was released before the payment arrived")
         return "EXPIRED"
-    _post_capture(session, checkout_id, amount)
     return "PAID"
 
 
@@ -175,8 +176,9 @@ def prepare_payment(session: Session, *, checkout_id: int, buyer_user_id: int,
 def finish_payment(db: Database, prepared: PreparedPayment, *,
                    on_paid: OnPaid | None = None) -> PayOutcome:
     """Call the provider (no transaction open) and apply its answer in the same commit
-    that records it: intent, stock, orders, ledger and ``on_paid`` (the API stores its
-    idempotent answer there) together. Raises PaymentDeclined (402) on a decline."""
+    that records it: intent, orders, stock and ``on_paid`` (the API stores its idempotent
+    answer there) together; the ledger follows from the intent's event. Raises
+    PaymentDeclined (402) on a decline."""
     checkout_id = prepared.checkout_id
     if prepared.status == "PAID":
         outcome = _outcome(db, checkout_id, "PAID")
@@ -193,14 +195,20 @@ def finish_payment(db: Database, prepared: PreparedPayment, *,
     def apply(session: Session, intent: IntentView) -> None:
         current = result_of(intent)
         if current.status == "PAID":
-            final = apply_capture(session, checkout_id)
+            paid: list[PayOutcome] = []
+
+            def answer(order_ids: list[int]) -> None:
+                paid.append(PayOutcome(checkout_id, "PAID", order_ids, None))
+                if on_paid is not None:
+                    on_paid(session, paid[-1])
+
+            final = apply_capture(session, checkout_id, before_stock=answer)
             if final != "PAID":  # the capture is refunded; the buyer is told after commit
                 applied.append((final, None))
                 return
-            outcome = PayOutcome(checkout_id, "PAID", _order_ids(session, checkout_id), None)
-            if on_paid is not None:
-                on_paid(session, outcome)
-            applied.append(("PAID", outcome))
+            if not paid:  # paid already (the webhook's event came first)
+                answer(_order_ids(session, checkout_id))
+            applied.append(("PAID", paid[-1]))
         elif current.status == "FAILED":
             apply_failure(session, checkout_id, current.message or "payment failed")
             applied.append(("FAILED", None))

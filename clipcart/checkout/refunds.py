@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from clipcart import clock
 from clipcart.aftercommit import after_commit
-from clipcart.checkout.models import CheckoutRefund
+from clipcart.checkout.models import Checkout, CheckoutRefund
 from clipcart.db import Database
 from clipcart.errors import DomainError
 from clipcart.finance import service as finance
@@ -33,11 +33,25 @@ from clipcart.payments.states import CAPTURED_STATES
 log = logging.getLogger(__name__)
 
 
+def book_capture(session: Session, checkout_id: int) -> None:
+    """Book the checkout's captured payment, external:psp -> escrow; a repeat is a no-op
+    (the ledger operation's key). Run by the ``payments.captured`` event and before any
+    refund of the checkout, so escrow never pays out what it has not received."""
+    checkout = session.get(Checkout, checkout_id)
+    assert checkout is not None
+    ledger.post(session, key=f"checkout:{checkout_id}:capture", kind="checkout.capture",
+                reference=f"checkout:{checkout_id}",
+                transfers=[ledger.TransferSpec(
+                    EXTERNAL_PSP, ESCROW, Money(checkout.total_minor, checkout.currency),
+                    memo="buyer payment captured")])
+
+
 def schedule(session: Session, *, checkout_id: int, order_id: int | None, amount: Money,
              key: str, reason: str) -> None:
     """Owe ``amount`` back on the checkout's payment; a second call with the key is a no-op."""
     if session.execute(select(CheckoutRefund.id).where(CheckoutRefund.key == key)).first():
         return
+    book_capture(session, checkout_id)
     try:
         with session.begin_nested():
             session.add(CheckoutRefund(id=new_id(), checkout_id=checkout_id, order_id=order_id,

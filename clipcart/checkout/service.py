@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock, crypto
@@ -27,6 +28,7 @@ from clipcart.checkout.pricing import (
     line_adjustments,
     price_orders,
 )
+from clipcart.db import built_once
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.ids import new_id
 from clipcart.inventory import service as inventory
@@ -62,14 +64,21 @@ class CheckoutDetail:
     lines: dict[int, list[OrderLine]]
 
 
+def _buyer_lines_query(_dialect: str) -> Any:
+    """The buyer's cart lines as plain rows (read, never changed, by checkout)."""
+    lines, carts = CartLine.__table__.c, Cart.__table__.c
+    return (select(lines.sku_id, lines.quantity, lines.source_type, lines.source_id)
+            .join_from(CartLine.__table__, Cart.__table__, carts.id == lines.cart_id)
+            .where(carts.user_id == bindparam("user_id")).order_by(lines.id))
+
+
 def create_checkout(session: Session, *, buyer_user_id: int, buyer_country: str,
                     shipping_address: Mapping[str, object]) -> CheckoutDetail:
     """Price the buyer's cart, create one UNPAID order per shop and hold their stock."""
     market_code = buyer_market(buyer_country)
     address = clean_address(shipping_address, market_code)
-    rows = list(session.execute(
-        select(CartLine).join(Cart, Cart.id == CartLine.cart_id)
-        .where(Cart.user_id == buyer_user_id).order_by(CartLine.id)).scalars())
+    rows = session.execute(built_once(session, _buyer_lines_query),
+                           {"user_id": buyer_user_id}).all()
     if not rows:
         raise ValidationFailed("Your cart is empty.", field="cart", code="CART_EMPTY")
     # sold out first: in a flash sale nearly every checkout ends here, before pricing

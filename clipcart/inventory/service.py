@@ -11,11 +11,13 @@ re-exported here, so other contexts import this module only.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from clipcart import clock
+from clipcart.db import built_once
 from clipcart.errors import Conflict, NotFound, ValidationFailed
 from clipcart.inventory import catalog_view, locks
 from clipcart.inventory.models import StockLevel
@@ -162,13 +164,17 @@ def is_low(level: StockLevel) -> bool:
     return level.on_hand - level.reserved <= level.low_stock_threshold
 
 
+def _available_query(_dialect: str) -> Any:
+    return (select(StockLevel.sku_id, func.sum(StockLevel.on_hand - StockLevel.reserved))
+            .where(StockLevel.sku_id.in_(bindparam("ids", expanding=True)))
+            .group_by(StockLevel.sku_id))
+
+
 def available_for_skus(session: Session, sku_ids: Sequence[int]) -> dict[int, int]:
     """Units that can be sold now (on hand minus reserved, over every warehouse), per SKU."""
     if not sku_ids:
         return {}
-    rows = session.execute(
-        select(StockLevel.sku_id, func.sum(StockLevel.on_hand - StockLevel.reserved))
-        .where(StockLevel.sku_id.in_(list(sku_ids))).group_by(StockLevel.sku_id))
+    rows = session.execute(built_once(session, _available_query), {"ids": list(sku_ids)})
     found = {sku: int(qty or 0) for sku, qty in rows}
     return {sku: found.get(sku, 0) for sku in sku_ids}
 
