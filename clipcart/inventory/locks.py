@@ -57,18 +57,19 @@ def lock_stock_row(session: Session, sku_id: int, warehouse_id: int) -> StockLev
     ).scalar_one_or_none()
 
 
-def lock_stock_of_skus(session: Session, sku_ids: Iterable[int]) -> list[LockedStock]:
-    """Every active-warehouse stock row of these SKUs, locked in primary-key order."""
+def lock_stock_of_skus(session: Session, sku_ids: Iterable[int], *,
+                       lock: bool = True) -> list[LockedStock]:
+    """Every active-warehouse stock row of these SKUs, locked in primary-key order
+    (``lock=False``: read only, for a plan that conditional updates then check)."""
     ids = sorted(set(sku_ids))
     if not ids:
         return []
-    rows = session.execute(
-        select(StockLevel.sku_id, StockLevel.warehouse_id, StockLevel.shop_id,
-               StockLevel.on_hand, StockLevel.reserved, Warehouse.is_default)
-        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(StockLevel.sku_id.in_(ids), Warehouse.archived_at.is_(None))
-        .order_by(StockLevel.sku_id, StockLevel.warehouse_id)
-        .with_for_update(of=StockLevel))
+    query = (select(StockLevel.sku_id, StockLevel.warehouse_id, StockLevel.shop_id,
+                    StockLevel.on_hand, StockLevel.reserved, Warehouse.is_default)
+             .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+             .where(StockLevel.sku_id.in_(ids), Warehouse.archived_at.is_(None))
+             .order_by(StockLevel.sku_id, StockLevel.warehouse_id))
+    rows = session.execute(query.with_for_update(of=StockLevel) if lock else query)
     return [LockedStock(*row) for row in rows]
 
 

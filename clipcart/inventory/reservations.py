@@ -153,8 +153,18 @@ def _plan(sku_id: int, candidates: Sequence[StockCandidate], quantity: int,
     return plan
 
 
+class _PlanOutrun(Exception):
+    """An unlocked read showed too few units, or an increment found them gone: plan again
+    on locked rows, which also waits for a release that is committing."""
+
+
 def _take(session: Session, reference: str, wanted: dict[int, int], expires_at: datetime,
-          strategy: AllocationStrategy) -> Reservation:
+          strategy: AllocationStrategy, *, locked: bool) -> Reservation:
+    """Hold the units. The plan is made on the stock rows as read (``locked``: read under
+    their locks); the reservation's own rows are written first and the stock rows' guarded
+    increments last, so a stock row every buyer of a flash sale wants stays locked only
+    from its update to the commit. An unlocked plan that an increment finds outrun raises
+    ``_PlanOutrun`` (the caller's savepoint undoes this attempt)."""
     now = clock.now()
     header = StockReservation(id=new_id(), reference=reference, status=HELD,
                               expires_at=expires_at, created_at=now, updated_at=now)
@@ -162,23 +172,19 @@ def _take(session: Session, reference: str, wanted: dict[int, int], expires_at: 
     session.flush()  # a concurrent reservation with the same reference waits here
     candidates: dict[int, list[StockCandidate]] = defaultdict(list)
     shops: dict[tuple[int, int], int] = {}
-    for row in locks.lock_stock_of_skus(session, wanted):
+    for row in locks.lock_stock_of_skus(session, wanted, lock=locked):
         candidates[row.sku_id].append(
             StockCandidate(row.warehouse_id, row.is_default, row.available))
         shops[(row.sku_id, row.warehouse_id)] = row.shop_id
-    picks = sorted((sku_id, wh, n) for sku_id in sorted(wanted)
-                   for wh, n in _plan(sku_id, candidates[sku_id], wanted[sku_id], strategy))
+    try:
+        picks = sorted((sku_id, wh, n) for sku_id in sorted(wanted)
+                       for wh, n in _plan(sku_id, candidates[sku_id], wanted[sku_id], strategy))
+    except Conflict:
+        if not locked:  # "sold out" is decided on locked rows: a release may be committing
+            raise _PlanOutrun from None
+        raise
     lines = []
-    for sku_id, warehouse_id, quantity in picks:  # primary-key order
-        taken = session.execute(
-            update(StockLevel)
-            .where(StockLevel.sku_id == sku_id, StockLevel.warehouse_id == warehouse_id,
-                   StockLevel.on_hand - StockLevel.reserved >= quantity)
-            .values(reserved=StockLevel.reserved + quantity, updated_at=now)
-            .returning(StockLevel.sku_id)
-            .execution_options(synchronize_session=False)).first()
-        if taken is None:  # only if a strategy planned past what it was shown
-            raise out_of_stock(sku_id, 0, wanted[sku_id])
+    for sku_id, warehouse_id, quantity in picks:
         shop_id = shops[(sku_id, warehouse_id)]
         session.add(StockReservationLine(id=new_id(), reservation_id=header.id, sku_id=sku_id,
                                          warehouse_id=warehouse_id, shop_id=shop_id,
@@ -189,6 +195,19 @@ def _take(session: Session, reference: str, wanted: dict[int, int], expires_at: 
         lines.append(ReservedLine(sku_id, warehouse_id, quantity))
     _history(session, header.id, None, HELD, "checkout")
     session.flush()
+    for sku_id, warehouse_id, quantity in picks:  # primary-key order
+        taken = session.execute(
+            update(StockLevel)
+            .where(StockLevel.sku_id == sku_id, StockLevel.warehouse_id == warehouse_id,
+                   StockLevel.on_hand - StockLevel.reserved >= quantity)
+            .values(reserved=StockLevel.reserved + quantity, updated_at=now)
+            .returning(StockLevel.sku_id)
+            .execution_options(synchronize_session=False)).first()
+        if taken is None:
+            if not locked:
+                raise _PlanOutrun
+            # locked rows showed these units: only a strategy planning past them gets here
+            raise out_of_stock(sku_id, 0, wanted[sku_id])
     return Reservation(header.id, reference, HELD, expires_at, None, tuple(lines))
 
 
@@ -216,8 +235,12 @@ def reserve(session: Session, *, reference: str, lines: Sequence[tuple[int, int]
     if existing is not None:
         return _same_request(existing, wanted)
     try:
-        with session.begin_nested():
-            return _take(session, reference, wanted, expires_at, strategy)
+        try:
+            with session.begin_nested():
+                return _take(session, reference, wanted, expires_at, strategy, locked=False)
+        except _PlanOutrun:  # units went between the read and the update: plan on locks
+            with session.begin_nested():
+                return _take(session, reference, wanted, expires_at, strategy, locked=True)
     except IntegrityError:
         existing = _load(session, reference)
         if existing is None:
@@ -270,6 +293,14 @@ def _move_held(session: Session, held: list[_Held], *, sold: bool, reason: str) 
     totals: dict[tuple[int, int], int] = defaultdict(int)
     for line in held:
         totals[(line.sku_id, line.warehouse_id)] += line.quantity
+    for line in held:  # written first: the stock rows' updates are the last statements
+        record_movement(session, shop_id=line.shop_id, sku_id=line.sku_id,
+                        warehouse_id=line.warehouse_id,
+                        on_hand_delta=-line.quantity if sold else 0,
+                        reserved_delta=-line.quantity,
+                        reason="sale" if sold else "reservation_release",
+                        note="" if sold else reason, reference=line.reference)
+    session.flush()
     now = clock.now()
     for (sku_id, warehouse_id), quantity in sorted(totals.items()):
         values = {"reserved": StockLevel.reserved - quantity, "updated_at": now}
@@ -284,14 +315,6 @@ def _move_held(session: Session, held: list[_Held], *, sold: bool, reason: str) 
         if moved is None:
             raise RuntimeError(f"stock row ({sku_id}, {warehouse_id}) holds fewer reserved "
                                f"units than its reservations ({quantity})")
-    for line in held:
-        record_movement(session, shop_id=line.shop_id, sku_id=line.sku_id,
-                        warehouse_id=line.warehouse_id,
-                        on_hand_delta=-line.quantity if sold else 0,
-                        reserved_delta=-line.quantity,
-                        reason="sale" if sold else "reservation_release",
-                        note="" if sold else reason, reference=line.reference)
-    session.flush()
 
 
 def _current(session: Session, reference: str) -> Reservation:
