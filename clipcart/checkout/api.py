@@ -184,13 +184,16 @@ def create_checkout(data: JSONBody[CheckoutBody],
             if stored is not None:
                 return Response(stored.body, status_code=stored.status_code,
                                 headers={"Idempotent-Replayed": "true"})
-        detail = service.create_checkout(session, buyer_user_id=user.id,
-                                         buyer_country=user.country,
-                                         shipping_address=body["shipping_address"])
-        answer = checkout_json(detail)
-        if key is not None:
-            idempotency.remember(session, scope, key, 201, answer)
-    return Response(answer, status_code=201)
+        answers: list[dict[str, Any]] = []
+
+        def answer(detail: service.CheckoutDetail) -> None:  # before the stock rows
+            answers.append(checkout_json(detail))
+            if key is not None:
+                idempotency.remember(session, scope, key, 201, answers[0])
+
+        service.create_checkout(session, buyer_user_id=user.id, buyer_country=user.country,
+                                shipping_address=body["shipping_address"], before_hold=answer)
+    return Response(answers[0], status_code=201)
 
 
 @get("/checkouts/{checkout_id:str}", sync_to_thread=True, guards=[requires_user],

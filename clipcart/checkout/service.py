@@ -8,7 +8,7 @@ OUT_OF_STOCK leaves nothing behind. Payment lives in ``payment.py``; refunds in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -73,8 +73,12 @@ def _buyer_lines_query(_dialect: str) -> Any:
 
 
 def create_checkout(session: Session, *, buyer_user_id: int, buyer_country: str,
-                    shipping_address: Mapping[str, object]) -> CheckoutDetail:
-    """Price the buyer's cart, create one UNPAID order per shop and hold their stock."""
+                    shipping_address: Mapping[str, object],
+                    before_hold: Callable[[CheckoutDetail], None] | None = None
+                    ) -> CheckoutDetail:
+    """Price the buyer's cart, create one UNPAID order per shop and hold their stock.
+    ``before_hold`` sees the checkout before its stock is reserved (in the same
+    transaction): the stock rows, which every buyer of a flash sale updates, come last."""
     market_code = buyer_market(buyer_country)
     address = clean_address(shipping_address, market_code)
     rows = session.execute(built_once(session, _buyer_lines_query),
@@ -99,6 +103,9 @@ def create_checkout(session: Session, *, buyer_user_id: int, buyer_country: str,
                         for line in lines}
         claim_adjustments(session, buyer_user_id=buyer_user_id, adjustments=adjustments,
                           lines=[(order_of_sku[w.sku_id], w) for w in wanted])
+    if before_hold is not None:
+        before_hold(detail)
+    _hold(session, detail)
     return detail
 
 
@@ -122,11 +129,16 @@ def _open(session: Session, buyer_user_id: int, market_code: str, address: Addre
     created = orders.create_orders(session, checkout_id=checkout.id,
                                    buyer_user_id=buyer_user_id, shipping_address=sealed,
                                    drafts=drafts)
-    for order, draft in zip(created, drafts, strict=True):
-        inventory.reserve(session, reference=reservation_reference(order.id),
-                          lines=[(line.sku_id, line.quantity) for line in draft.lines],
-                          expires_at=expires_at)
     return CheckoutDetail(checkout, created, orders.lines_of(session, [o.id for o in created]))
+
+
+def _hold(session: Session, detail: CheckoutDetail) -> None:
+    """Reserve every order's lines until the checkout expires."""
+    for order in detail.orders:
+        inventory.reserve(session, reference=reservation_reference(order.id),
+                          lines=[(line.sku_id, line.quantity)
+                                 for line in detail.lines.get(order.id, [])],
+                          expires_at=detail.checkout.expires_at)
 
 
 def lock_checkout(session: Session, checkout_id: int) -> Checkout:
