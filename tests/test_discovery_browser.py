@@ -1,6 +1,7 @@
 """A buyer searches from the header box in a real chromium, filters, and opens a card."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import artifacts_dir, browser_page, live_server
 from tests.catalog_support import dress_input, live_product, make_seller, sync_categories
@@ -24,8 +25,9 @@ def test_a_visitor_searches_from_the_header_and_opens_a_product(app, client):
         page.get_by_label("Market").select_option("GB")
         page.get_by_label("Highest price").fill("50")
         page.get_by_role("button", name="Search").click()
+        page.wait_for_url("**max_price=50*")  # count the filtered page, not the one before
         cards = page.get_by_test_id("search-results").locator("li")
-        assert cards.count() == 1
+        expect(cards).to_have_count(1)
         page.screenshot(path=str(shots / "discovery-search-mobile.png"), full_page=True)
         cards.first.locator("a").click()
         page.wait_for_url("**/products/*")
