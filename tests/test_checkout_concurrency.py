@@ -74,7 +74,22 @@ def _flash_sale(client: Any, db: Any, bases: list[str]) -> None:
         by_status = dict(session.execute(select(Order.status, func.count())
                                          .group_by(Order.status)).all())
     assert by_status == {"ON_HOLD": UNITS}
+    _wait_for_outbox(db)  # the servers' jobs book the captures in escrow
     assert invariants(db) == []
+
+
+def _wait_for_outbox(db: Any, seconds: float = 60) -> None:
+    """Until every outbox event is dispatched: books read while a job posts can disagree."""
+    from clipcart.events import OutboxEvent
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with db.sessions() as session:
+            if not session.execute(select(func.count()).select_from(OutboxEvent)
+                                   .where(OutboxEvent.dispatched_at.is_(None))).scalar_one():
+                return
+        time.sleep(0.1)
+    raise AssertionError("the outbox was not drained within a minute")
 
 
 def test_200_buyers_on_50_units_in_one_server(app, client, db, live_psp):

@@ -86,7 +86,7 @@ def test_a_reservation_takes_the_units_expiry_frees_just_before_it(db, frozen_cl
         _reserve(db, sku, 3, "too-early")
     # PostgreSQL: between the new reservation's insert and its stock lock. SQLite: before
     # its first statement, the last moment another writer can commit.
-    point = ("clipcart.inventory.locks.lock_stock_of_skus" if is_postgres
+    point = ("clipcart.inventory.locks.stock_of_skus" if is_postgres
              else "clipcart.inventory.reservations._load")
     released: list[int] = []
     with run_before(point, once(lambda: released.append(_expire(db)))) as fired:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from clipcart import clock
 from clipcart.aftercommit import after_commit
 from clipcart.checkout.models import Checkout, CheckoutRefund
+from clipcart.checkout.service import payment_reference
 from clipcart.db import Database
 from clipcart.errors import DomainError
 from clipcart.finance import service as finance
@@ -40,7 +41,7 @@ def book_capture(session: Session, checkout_id: int) -> None:
     checkout = session.get(Checkout, checkout_id)
     assert checkout is not None
     ledger.post(session, key=f"checkout:{checkout_id}:capture", kind="checkout.capture",
-                reference=f"checkout:{checkout_id}",
+                reference=payment_reference(checkout_id),
                 transfers=[ledger.TransferSpec(
                     EXTERNAL_PSP, ESCROW, Money(checkout.total_minor, checkout.currency),
                     memo="buyer payment captured")])

@@ -57,10 +57,10 @@ def lock_stock_row(session: Session, sku_id: int, warehouse_id: int) -> StockLev
     ).scalar_one_or_none()
 
 
-def lock_stock_of_skus(session: Session, sku_ids: Iterable[int], *,
-                       lock: bool = True) -> list[LockedStock]:
-    """Every active-warehouse stock row of these SKUs, locked in primary-key order
-    (``lock=False``: read only, for a plan that conditional updates then check)."""
+def stock_of_skus(session: Session, sku_ids: Iterable[int], *,
+                  lock: bool) -> list[LockedStock]:
+    """Every active-warehouse stock row of these SKUs in primary-key order; with ``lock``
+    locked in that order, without it only read (for a plan that conditional updates check)."""
     ids = sorted(set(sku_ids))
     if not ids:
         return []

@@ -172,7 +172,7 @@ def _take(session: Session, reference: str, wanted: dict[int, int], expires_at: 
     session.flush()  # a concurrent reservation with the same reference waits here
     candidates: dict[int, list[StockCandidate]] = defaultdict(list)
     shops: dict[tuple[int, int], int] = {}
-    for row in locks.lock_stock_of_skus(session, wanted, lock=locked):
+    for row in locks.stock_of_skus(session, wanted, lock=locked):
         candidates[row.sku_id].append(
             StockCandidate(row.warehouse_id, row.is_default, row.available))
         shops[(row.sku_id, row.warehouse_id)] = row.shop_id
