@@ -57,6 +57,7 @@ from clipcart.social import operator_pages as social_operator_pages
 from clipcart.social import pages as social_pages
 from clipcart.social import seller_pages as social_seller_pages
 from clipcart.web import pages as web_pages
+from clipcart.web.admission import AdmissionMiddleware
 from clipcart.web.auth import AuthMiddleware
 from clipcart.web.problems import EXCEPTION_HANDLERS
 from clipcart.web.templating import configure_environment
@@ -125,7 +126,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
                                        include_in_schema=False),
             media_router(settings.media_dir),
         ],
-        middleware=[AuthMiddleware()],
+        middleware=[AdmissionMiddleware(settings.checkout_slots), AuthMiddleware()],
         plugins=[channels_plugin(settings)],
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="cc_csrf",
                                cookie_samesite="lax",

@@ -91,6 +91,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     video_max_bytes: int = 50 * 1024 * 1024
     video_max_seconds: int = 180
+    checkout_slots: int = 1
 
     @property
     def is_sqlite(self) -> bool:
@@ -134,6 +135,7 @@ def load_settings() -> Settings:
         log_level=_env_choice("CLIPCART_LOG_LEVEL", "info", LOG_LEVELS),
         video_max_bytes=_env_int("CLIPCART_VIDEO_MAX_BYTES", 50 * 1024 * 1024),
         video_max_seconds=_env_int("CLIPCART_VIDEO_MAX_SECONDS", 180),
+        checkout_slots=_env_int("CLIPCART_CHECKOUT_SLOTS", 1),
     )
 
 

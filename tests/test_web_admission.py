@@ -1,0 +1,99 @@
+"""Checkout admission: payments go first, a cancelled wait gives its turn away, and the
+buying routes still answer through the gate."""
+
+from __future__ import annotations
+
+import asyncio
+
+from clipcart.web.admission import FINISH, START, PriorityGate, kind_of
+
+
+def test_only_the_buying_posts_are_gated() -> None:
+    assert kind_of("POST", "/api/v1/checkouts/123/payment") == FINISH
+    assert kind_of("POST", "/api/v1/checkouts") == START
+    assert kind_of("POST", "/api/v1/cart/lines") == START
+    assert kind_of("GET", "/api/v1/checkouts/123") is None
+    assert kind_of("POST", "/psp-sandbox/v1/payments") is None
+    assert kind_of("POST", "/api/v1/payments/webhooks/sandbox") is None
+    assert kind_of("POST", "/api/v1/checkouts/1/payment/extra") is None
+
+
+def _let_in_order(slots: int, arrivals: list[tuple[str, int]]) -> list[str]:
+    """Who gets in, in order, when ``holder`` holds the slots and the others arrive in turn;
+    each releases as soon as it is in."""
+
+    async def run() -> list[str]:
+        gate, entered = PriorityGate(slots), []
+        for _ in range(slots):
+            await gate.acquire(START)
+
+        async def visitor(name: str, kind: int) -> None:
+            await gate.acquire(kind)
+            entered.append(name)
+            gate.release()
+
+        tasks = []
+        for name, kind in arrivals:
+            tasks.append(asyncio.create_task(visitor(name, kind)))
+            await asyncio.sleep(0)  # queued in arrival order
+        assert entered == []  # every slot is held
+        for _ in range(slots):
+            gate.release()
+        await asyncio.gather(*tasks)
+        assert gate.busy == 0
+        return entered
+
+    return asyncio.run(run())
+
+
+def test_payments_are_let_in_before_new_buyers_then_in_arrival_order() -> None:
+    arrivals = [("cart-a", START), ("checkout-b", START), ("pay-c", FINISH),
+                ("cart-d", START), ("pay-e", FINISH)]
+    assert _let_in_order(1, arrivals) == ["pay-c", "pay-e", "cart-a", "checkout-b", "cart-d"]
+    assert _let_in_order(2, arrivals) == ["pay-c", "pay-e", "cart-a", "checkout-b", "cart-d"]
+
+
+def test_a_free_slot_is_taken_at_once_and_busy_never_exceeds_the_slots() -> None:
+    async def run() -> int:
+        gate, most = PriorityGate(3), 0
+
+        async def visitor() -> None:
+            nonlocal most
+            await gate.acquire(START)
+            most = max(most, gate.busy)
+            await asyncio.sleep(0.001)
+            gate.release()
+
+        await asyncio.gather(*(visitor() for _ in range(50)))
+        assert gate.busy == 0 and not any(gate.waiting)
+        return most
+
+    assert asyncio.run(run()) == 3
+
+
+def test_a_cancelled_wait_leaves_the_queue_and_a_cancelled_turn_is_passed_on() -> None:
+    async def run() -> list[str]:
+        gate, entered = PriorityGate(1), []
+        await gate.acquire(START)
+
+        async def visitor(name: str, kind: int) -> None:
+            await gate.acquire(kind)
+            entered.append(name)
+            gate.release()
+
+        gone = asyncio.create_task(visitor("gone", FINISH))
+        late = asyncio.create_task(visitor("late", START))
+        await asyncio.sleep(0)
+        gone.cancel()  # the client went away while waiting
+        await asyncio.sleep(0)
+        assert len(gate.waiting[FINISH]) == 0
+        lucky = asyncio.create_task(visitor("lucky", FINISH))
+        await asyncio.sleep(0)
+        gate.release()  # lucky's turn...
+        lucky.cancel()  # ...but it is cancelled before it runs: the turn goes to late
+        await asyncio.gather(late, return_exceptions=True)
+        await asyncio.gather(gone, lucky, return_exceptions=True)
+        assert gate.busy == 0
+        return entered
+
+    assert asyncio.run(run()) == ["late"]
