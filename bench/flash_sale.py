@@ -170,12 +170,11 @@ def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
-def _buy(bases: list[str], token: str, sku: int, timings: dict[str, list[float]],
+def _buy(http: _Connection, token: str, sku: int, timings: dict[str, list[float]],
          provider: str | None = None) -> str:
-    """One buyer: cart line, checkout, then a card token from the provider (``provider``'s
-    own process, else the server's mounted provider) and the payment."""
+    """One buyer on ``http``: cart line, checkout, then a card token from the provider
+    (``provider``'s own process, else the server's mounted provider) and the payment."""
     auth = {"Authorization": f"Bearer {token}"}
-    http = _client(bases)
     line = http.post("/api/v1/cart/lines", json={"sku_id": str(sku), "quantity": 1,
                                                  "source": {"type": "live"}}, headers=auth)
     if line.status_code != 200:
@@ -195,10 +194,21 @@ def _buy(bases: list[str], token: str, sku: int, timings: dict[str, list[float]]
                      json={"payment_token": card},
                      headers={**auth, "Idempotency-Key": secrets.token_hex(8)})
     timings["payment"].append(time.perf_counter() - started)
+    timings.setdefault("payment_started", []).append(started)
     if paid.status_code == 200 and paid.json().get("status") == "PAID":
         timings.setdefault("paid_at", []).append(time.perf_counter())
     return str(paid.json().get("status")) if paid.status_code == 200 else \
         f"payment {paid.status_code}"
+
+
+def _warm_up(bases: list[str], sku: int, tokens: list[str], provider: str | None) -> None:
+    """Each server serves a few whole buyers, one at a time, before the sale."""
+    servers = [_Connection(base) for base in bases]
+    for i, token in enumerate(tokens):
+        outcome = _buy(servers[i % len(servers)], token, sku, {"checkout": [], "payment": []},
+                       provider)
+        if outcome != "PAID":
+            raise SystemExit(f"a warm-up buyer did not pay: {outcome}")
 
 
 def _wait_for_outbox(url: str, seconds: float = 300) -> float:
@@ -270,6 +280,11 @@ def main() -> None:
                         help="run the sandbox payment provider as a process of its own, as a "
                              "real provider is outside the platform (default: each server "
                              "calls the provider mounted in itself)")
+    parser.add_argument("--warmup", type=int, default=5, metavar="N",
+                        help="before the sale, N buyers pay for another SKU through each "
+                             "server, one after another (not measured): the sale then meets "
+                             "servers that have served a payment, as in production, not "
+                             "ones that compile each statement on its first use")
     parser.add_argument("--worker-threads", type=int, default=4)
     parser.add_argument("--worker-nice", type=int, default=0,
                         help="run the --jobs worker at this nice value: the web processes "
@@ -326,6 +341,9 @@ def main() -> None:
         with httpx.Client(base_url=bases[0], timeout=60) as http:
             sku = _seed(http, args.units)
             tokens = _buyers(http, args.buyers)
+            if args.warmup:
+                _warm_up(bases, _seed(http, args.warmup * len(bases)),
+                         _buyers(http, args.warmup * len(bases)), provider)
         _wait_for_outbox(url)
         timings: dict[str, list[float]] = {"checkout": [], "payment": []}
         server_pids = [p.pid for p in procs]
@@ -333,8 +351,8 @@ def main() -> None:
         servers_before, pg_before = _cpu_seconds(server_pids), _cpu_seconds(None)
         started = time.perf_counter()
         with ThreadPoolExecutor(args.threads) as pool:
-            outcomes = Counter(pool.map(lambda token: _buy(bases, token, sku, timings, provider),
-                                     tokens))
+            outcomes = Counter(pool.map(
+                lambda token: _buy(_client(bases), token, sku, timings, provider), tokens))
         elapsed = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
         lag = _wait_for_outbox(url)  # the CPU per buyer includes the jobs' catching up
@@ -349,8 +367,8 @@ def main() -> None:
                 "WHERE sku_id = :s"), {"s": sku}).one()
             sold = conn.execute(text(
                 "SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN orders o "
-                "ON o.id = l.order_id WHERE o.status <> 'CANCELLED' AND o.status <> 'UNPAID'")
-            ).scalar_one()
+                "ON o.id = l.order_id WHERE l.sku_id = :s AND o.status <> 'CANCELLED' "
+                "AND o.status <> 'UNPAID'"), {"s": sku}).scalar_one()
         engine.dispose()
         hot = _hot_row(url, 3.0, 1), _hot_row_again(url, args.threads)
     finally:
@@ -371,6 +389,7 @@ def main() -> None:
           f"client threads: {args.threads}; provider: "
           f"{'own process' if provider else 'in each server'}; jobs: "
           f"{'worker process on ' + args.jobs.split(':')[0] if args.jobs else 'in-process'}")
+    print(f"warm-up: {args.warmup} buyer(s) per server paid for another SKU before the sale")
     print(f"buyers: {args.buyers}  units: {args.units}  paid: {outcomes['PAID']}  "
           f"out of stock: {outcomes['OUT_OF_STOCK']}  errors: {sum(errors.values())} {errors}")
     print(f"buyers/s: {args.buyers / elapsed:.1f}  paid orders/s: "
@@ -382,6 +401,11 @@ def main() -> None:
     print(f"checkout p50 {_pct(timings['checkout'], .5):.0f} ms  p99 "
           f"{_pct(timings['checkout'], .99):.0f} ms;  payment p50 "
           f"{_pct(timings['payment'], .5):.0f} ms  p99 {_pct(timings['payment'], .99):.0f} ms")
+    slowest = sorted(zip(timings["payment"], timings.get("payment_started", [])),
+                     reverse=True)[:3]
+    print("slowest payments: " + ", ".join(
+        f"{took * 1000:.0f} ms (sent {(sent - started) * 1000:.0f} ms into the sale)"
+        for took, sent in slowest))
     print(f"CPU per buyer: client {cpu[0]:.1f} ms, servers and jobs {cpu[1]:.1f} ms, "
           f"PostgreSQL {cpu[2]:.1f} ms (2 cores: 100 buyers/s needs < 20 ms in all)")
     print(f"stock after: on hand {on_hand}, reserved {reserved}; units sold {sold}; "

@@ -27,7 +27,15 @@ from typing import Any
 
 import httpx
 
-from bench.flash_sale import _buy, _buyers, _drop, _free_port, _fresh_database, _seed
+from bench.flash_sale import (
+    _buy,
+    _buyers,
+    _Connection,
+    _drop,
+    _free_port,
+    _fresh_database,
+    _seed,
+)
 
 _where: contextvars.ContextVar[str] = contextvars.ContextVar("where", default="jobs")
 _ID = re.compile(r"/(pay_)?\d+")
@@ -86,7 +94,8 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
     cpu_started = time.process_time()
     started = time.perf_counter()
     client_started = time.thread_time()  # the buyers' HTTP client runs in this thread
-    outcomes = Counter(_buy([base], t, sku, timings) for t in tokens)
+    server = _Connection(base)
+    outcomes = Counter(_buy(server, t, sku, timings) for t in tokens)
     client_cpu = time.thread_time() - client_started
     flow = time.perf_counter() - started
     db = get_database()
