@@ -201,14 +201,15 @@ def _buy(http: _Connection, token: str, sku: int, timings: dict[str, list[float]
         f"payment {paid.status_code}"
 
 
-def _warm_up(bases: list[str], sku: int, tokens: list[str], provider: str | None) -> None:
-    """Each server serves a few whole buyers, one at a time, before the sale."""
-    servers = [_Connection(base) for base in bases]
-    for i, token in enumerate(tokens):
-        outcome = _buy(servers[i % len(servers)], token, sku, {"checkout": [], "payment": []},
-                       provider)
-        if outcome != "PAID":
-            raise SystemExit(f"a warm-up buyer did not pay: {outcome}")
+def _warm_up(bases: list[str], sku: int, tokens: list[str], provider: str | None,
+             threads: int) -> None:
+    """A few whole buyers before the sale, as many at once as the sale has threads: each
+    server has compiled its statements and opened the database connections a burst needs."""
+    with ThreadPoolExecutor(threads) as pool:
+        outcomes = Counter(pool.map(lambda token: _buy(
+            _client(bases), token, sku, {"checkout": [], "payment": []}, provider), tokens))
+    if set(outcomes) != {"PAID"}:
+        raise SystemExit(f"the warm-up buyers did not all pay: {dict(outcomes)}")
 
 
 def _wait_for_outbox(url: str, seconds: float = 300) -> float:
@@ -280,11 +281,12 @@ def main() -> None:
                         help="run the sandbox payment provider as a process of its own, as a "
                              "real provider is outside the platform (default: each server "
                              "calls the provider mounted in itself)")
-    parser.add_argument("--warmup", type=int, default=5, metavar="N",
-                        help="before the sale, N buyers pay for another SKU through each "
-                             "server, one after another (not measured): the sale then meets "
-                             "servers that have served a payment, as in production, not "
-                             "ones that compile each statement on its first use")
+    parser.add_argument("--warmup", type=int, default=8, metavar="N",
+                        help="before the sale, N buyers per server pay for another SKU, "
+                             "--threads at a time (not measured): the sale then meets "
+                             "servers that have served payments, as in production, not ones "
+                             "that compile each statement and open each database connection "
+                             "on first use")
     parser.add_argument("--worker-threads", type=int, default=4)
     parser.add_argument("--worker-nice", type=int, default=0,
                         help="run the --jobs worker at this nice value: the web processes "
@@ -343,7 +345,7 @@ def main() -> None:
             tokens = _buyers(http, args.buyers)
             if args.warmup:
                 _warm_up(bases, _seed(http, args.warmup * len(bases)),
-                         _buyers(http, args.warmup * len(bases)), provider)
+                         _buyers(http, args.warmup * len(bases)), provider, args.threads)
         _wait_for_outbox(url)
         timings: dict[str, list[float]] = {"checkout": [], "payment": []}
         server_pids = [p.pid for p in procs]
@@ -393,7 +395,8 @@ def main() -> None:
           f"client threads: {args.threads}; provider: "
           f"{'own process' if provider else 'in each server'}; jobs: "
           f"{'worker process on ' + args.jobs.split(':')[0] if args.jobs else 'in-process'}")
-    print(f"warm-up: {args.warmup} buyer(s) per server paid for another SKU before the sale")
+    print(f"warm-up: {args.warmup} buyer(s) per server paid for another SKU before the sale, "
+          f"{args.threads} at a time")
     print(f"buyers: {args.buyers}  units: {args.units}  paid: {outcomes['PAID']}  "
           f"out of stock: {outcomes['OUT_OF_STOCK']}  errors: {sum(errors.values())} {errors}")
     print(f"buyers/s: {args.buyers / elapsed:.1f}  paid orders/s: "
