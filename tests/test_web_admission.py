@@ -4,8 +4,10 @@ buying routes still answer through the gate."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from clipcart.web.admission import FINISH, START, PriorityGate, kind_of
+from tests.checkout_support import add, buyer, listing
 
 
 def test_only_the_buying_posts_are_gated() -> None:
@@ -19,8 +21,8 @@ def test_only_the_buying_posts_are_gated() -> None:
 
 
 def _let_in_order(slots: int, arrivals: list[tuple[str, int]]) -> list[str]:
-    """Who gets in, in order, when ``holder`` holds the slots and the others arrive in turn;
-    each releases as soon as it is in."""
+    """Who gets in, in order, when every slot is held and ``arrivals`` queue in turn; each
+    releases as soon as it is in."""
 
     async def run() -> list[str]:
         gate, entered = PriorityGate(slots), []
@@ -97,3 +99,12 @@ def test_a_cancelled_wait_leaves_the_queue_and_a_cancelled_turn_is_passed_on() -
         return entered
 
     assert asyncio.run(run()) == ["late"]
+
+
+def test_buyers_at_once_all_get_through_the_gate(client) -> None:  # type: ignore[no-untyped-def]
+    item = listing(client, stock=20)
+    buyers = [buyer(client) for _ in range(8)]
+    with ThreadPoolExecutor(8) as pool:  # one slot: seven wait, then each gets its turn
+        answers = list(pool.map(lambda who: add(client, who, item.sku_ids[0], 2), buyers))
+    assert [a.status_code for a in answers] == [200] * 8
+    assert {a.json()["lines"][0]["quantity"] for a in answers} == {2}
