@@ -19,6 +19,7 @@ from clipcart.ids import parse_id
 from clipcart.markets import market
 from clipcart.money import Money
 from clipcart.orders.models import OrderLine
+from clipcart.web import admission
 from clipcart.web.auth import CurrentUser, requires_user
 
 
@@ -126,7 +127,7 @@ def get_cart(request: Request[CurrentUser, Any, Any]) -> dict[str, Any]:
 
 
 @post("/cart/lines", status_code=200, sync_to_thread=True, guards=[requires_user],
-      tags=["cart"], summary="Add a SKU to the cart")
+      tags=["cart"], summary="Add a SKU to the cart", opt={admission.OPT: admission.START})
 def add_cart_line(data: JSONBody[AddLineBody],
                   request: Request[CurrentUser, Any, Any]) -> dict[str, Any]:
     user = request.user
@@ -168,7 +169,7 @@ def delete_cart_line(line_id: FromPath[str],
 
 
 @post("/checkouts", status_code=201, sync_to_thread=True, guards=[requires_user],
-      tags=["checkout"], summary="Check out the cart",
+      tags=["checkout"], summary="Check out the cart", opt={admission.OPT: admission.START},
       description="Prices the cart once, creates one UNPAID order per shop and reserves "
                   "their stock until expires_at. 409 OUT_OF_STOCK names the SKU. Send an "
                   "Idempotency-Key: a retry returns the first answer.")
@@ -213,6 +214,7 @@ def return_url(request: Request[Any, Any, Any], checkout_id: int) -> str:
 
 @post("/checkouts/{checkout_id:str}/payment", status_code=200, sync_to_thread=True,
       guards=[requires_user], tags=["checkout"], summary="Pay a checkout",
+      opt={admission.OPT: admission.FINISH},
       description="Charges the checkout's total with a token from the provider. PAID, "
                   "REQUIRES_ACTION (open next_action.redirect_url) or 402 PAYMENT_DECLINED. "
                   "A retry with the same Idempotency-Key never charges twice.")

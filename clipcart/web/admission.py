@@ -4,14 +4,14 @@ Without it every request of a burst shares the CPU at once, so a payment (for st
 reserved) waits behind hundreds of cart lines and checkouts: its p99 grows with the crowd,
 and reserved units sit unpaid. Here each server process runs at most ``slots`` of the
 buying requests at a time; those that wait are let in payments first, then in arrival
-order. Other requests (pages, LIVE streams, the provider's own endpoints and its webhooks,
-which a payment waits on) never wait here. ``slots`` 0 turns the gate off.
+order. A route takes part by declaring its kind in its ``opt`` (``checkout.api``); the
+others (pages, LIVE streams, the provider's own endpoints and its webhooks, which a payment
+waits on) never wait here. ``slots`` 0 turns the gate off.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import weakref
 from collections import deque
 
@@ -20,17 +20,13 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 FINISH, START = 0, 1
-_PAYMENT = re.compile(r"^/api/v1/checkouts/[^/]+/payment$")
-_STARTS = frozenset({"/api/v1/cart/lines", "/api/v1/checkouts"})
+OPT = "admission"  # a route handler's ``opt`` key: FINISH or START; routes without it pass
 
 
-def kind_of(method: str, path: str) -> int | None:
-    """FINISH for a payment, START for a cart line or a new checkout, None: not gated."""
-    if method != "POST":
-        return None
-    if path in _STARTS:
-        return START
-    return FINISH if _PAYMENT.match(path) else None
+def kind_of(scope: Scope) -> int | None:
+    """The kind the matched route declares (``opt={OPT: ...}``); None: not gated."""
+    handler = scope.get("route_handler")
+    return None if handler is None else handler.opt.get(OPT)
 
 
 class PriorityGate:
@@ -82,7 +78,7 @@ class AdmissionMiddleware(ASGIMiddleware):
         return gate
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        kind = kind_of(str(scope.get("method")), scope["path"]) if self.slots > 0 else None
+        kind = kind_of(scope) if self.slots > 0 else None
         if kind is None:
             await next_app(scope, receive, send)
             return
