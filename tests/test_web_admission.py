@@ -4,12 +4,17 @@ buying routes still answer through the gate."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from litestar.routes import HTTPRoute
 
-from clipcart.web.admission import FINISH, START, PriorityGate, kind_of
-from tests.checkout_support import add, buyer, listing
+from clipcart.payments.adapters import SandboxProvider, use_provider
+from clipcart.payments.provider import CreatePayment, ProviderPayment
+from clipcart.web.admission import FINISH, RESUME, START, Lease, PriorityGate, kind_of
+from tests.checkout_support import add, buyer, check_out, listing, pay
+from tests.payments_helpers import psp  # noqa: F401  (fixture)
 
 
 def _gated(app) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
@@ -117,3 +122,110 @@ def test_buyers_at_once_all_get_through_the_gate(client) -> None:  # type: ignor
         answers = list(pool.map(lambda who: add(client, who, item.sku_ids[0], 2), buyers))
     assert [a.status_code for a in answers] == [200] * 8
     assert {a.json()["lines"][0]["quantity"] for a in answers} == {2}
+
+
+def test_a_lease_steps_aside_while_outside_and_comes_back_first() -> None:
+    async def run() -> list[str]:
+        loop, gate, entered = asyncio.get_running_loop(), PriorityGate(1), []
+        await gate.acquire(FINISH)
+        lease, cart_in, cart_done = Lease(gate, loop, 0.0), asyncio.Event(), asyncio.Event()
+        back_from_outside = threading.Event()
+
+        def handler() -> None:  # a sync request handler, in its worker thread
+            with lease.stepped_aside():
+                assert back_from_outside.wait(5)
+            entered.append("back")
+
+        async def cart() -> None:  # takes the slot the payment lent while it waits
+            await gate.acquire(START)
+            entered.append("cart")
+            cart_in.set()
+            await cart_done.wait()
+            gate.release()
+
+        async def visitor(name: str, kind: int) -> None:
+            await gate.acquire(kind)
+            entered.append(name)
+            gate.release()
+
+        handling = asyncio.create_task(asyncio.to_thread(handler))
+        others = [asyncio.create_task(cart())]
+        await asyncio.wait_for(cart_in.wait(), 5)
+        others += [asyncio.create_task(visitor("pay", FINISH)),
+                   asyncio.create_task(visitor("late", START))]
+        back_from_outside.set()
+        while not gate.waiting[RESUME]:
+            await asyncio.sleep(0.001)
+        cart_done.set()  # the slot goes to the returning request, before pay and late
+        await handling
+        lease.end()
+        await asyncio.gather(*others)
+        assert gate.busy == 0
+        return entered
+
+    assert asyncio.run(run()) == ["cart", "back", "pay", "late"]
+
+
+def test_a_short_wait_outside_keeps_the_slot() -> None:
+    async def run() -> list[str]:
+        loop, gate, entered = asyncio.get_running_loop(), PriorityGate(1), []
+        await gate.acquire(FINISH)
+        lease = Lease(gate, loop, 5.0)
+
+        async def visitor(name: str) -> None:
+            await gate.acquire(START)
+            entered.append(name)
+            gate.release()
+
+        waiting = asyncio.create_task(visitor("cart"))
+
+        def handler() -> None:
+            with lease.stepped_aside():
+                pass  # the provider answered at once
+            entered.append("back")
+
+        await asyncio.to_thread(handler)
+        lease.end()
+        await waiting
+        return entered
+
+    assert asyncio.run(run()) == ["back", "cart"]
+
+
+class FarProvider:
+    """The sandbox adapter held at each new payment until let go: a provider far away."""
+
+    name = "sandbox"
+
+    def __init__(self, inner: SandboxProvider) -> None:
+        self.inner, self.reached, self.answer = inner, threading.Event(), threading.Event()
+
+    def create_payment(self, request: CreatePayment, *,
+                       idempotency_key: str) -> ProviderPayment:
+        self.reached.set()
+        assert self.answer.wait(10)
+        return self.inner.create_payment(request, idempotency_key=idempotency_key)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_payment_waiting_on_the_provider_lends_its_slot(client, psp) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    item = listing(client, stock=5)
+    payer, other = buyer(client), buyer(client)
+    assert add(client, payer, item.sku_ids[0]).status_code == 200
+    checkout_id = check_out(client, payer).json()["id"]
+    far = FarProvider(psp)
+    with use_provider(far), ThreadPoolExecutor(2) as pool:  # type: ignore[arg-type]
+        try:
+            paying = pool.submit(pay, client, payer, checkout_id)
+            assert far.reached.wait(10)
+            # one slot, held by the payment: only lent while the provider answers
+            line = pool.submit(add, client, other, item.sku_ids[0]).result(timeout=10)
+            assert line.status_code == 200, line.text
+            assert not paying.done()
+        finally:
+            far.answer.set()
+        paid = paying.result(timeout=10)
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["status"] == "PAID"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from clipcart import waits
 from clipcart.db import Database
 from clipcart.errors import Conflict, DomainError, ValidationFailed
 from clipcart.money import Money
@@ -69,11 +70,14 @@ def record(db: Database, intent_id: int, snap: ProviderPayment, source: Source =
 def call(db: Database, intent_id: int, adapter: PaymentProvider, payment_id: str,
           send: Callable[[], ProviderPayment], source: Source = "api") -> IntentView:
     try:
-        snap = send()
+        with waits.outside():
+            snap = send()
     except ProviderRejected as exc:
         if exc.http_status in RETRYABLE_REJECTIONS:
             raise ProviderUnavailable(exc.detail) from exc
-        record(db, intent_id, adapter.get(payment_id), source, settle=True)
+        with waits.outside():
+            current = adapter.get(payment_id)
+        record(db, intent_id, current, source, settle=True)
         raise Conflict(exc.detail, code=exc.provider_code) from exc
     return record(db, intent_id, snap, source)
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from clipcart import clock
+from clipcart import clock, waits
 from clipcart.db import Database
 from clipcart.errors import Conflict, ValidationFailed
 from clipcart.ids import new_id
@@ -156,7 +156,8 @@ def send_create(db: Database, intent_id: int, adapter: PaymentProvider,
                     then(session, view(lock_intent(session, intent_id)))
             return current
     try:
-        snap = adapter.create_payment(request, idempotency_key=f"intent-{intent_id}-create")
+        with waits.outside():
+            snap = adapter.create_payment(request, idempotency_key=f"intent-{intent_id}-create")
     except ProviderRejected as exc:
         if exc.http_status in RETRYABLE_REJECTIONS:
             raise ProviderUnavailable(exc.detail) from exc

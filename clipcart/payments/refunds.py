@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from clipcart import clock
+from clipcart import clock, waits
 from clipcart.db import Database
 from clipcart.errors import Conflict, ValidationFailed
 from clipcart.ids import new_id
@@ -95,8 +95,9 @@ def send_refund(db: Database, refund_id: int, payment_id: str, adapter: PaymentP
         assert refund is not None
         amount, intent_id = refund.amount_minor, refund.intent_id
     try:
-        snap = adapter.refund(payment_id, amount, reference=str(refund_id),
-                              idempotency_key=f"refund-{refund_id}")
+        with waits.outside():
+            snap = adapter.refund(payment_id, amount, reference=str(refund_id),
+                                  idempotency_key=f"refund-{refund_id}")
     except ProviderRejected as exc:
         if exc.http_status in RETRYABLE_REJECTIONS:
             raise ProviderUnavailable(exc.detail) from exc
