@@ -287,6 +287,10 @@ def main() -> None:
                              "servers that have served payments, as in production, not ones "
                              "that compile each statement and open each database connection "
                              "on first use")
+    parser.add_argument("--provider-latency", type=float, default=0, metavar="MS",
+                        help="with --provider-process: the platform reaches the provider "
+                             "through a proxy that adds MS to every call, as over the "
+                             "internet (bench/latency_proxy.py)")
     parser.add_argument("--worker-threads", type=int, default=4)
     parser.add_argument("--worker-nice", type=int, default=0,
                         help="run the --jobs worker at this nice value: the web processes "
@@ -308,13 +312,21 @@ def main() -> None:
     ports = [_free_port() for _ in range(args.servers + (1 if args.provider_process else 0))]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     provider = bases.pop() if args.provider_process else None
+    far_provider, proxy = provider, []  # the provider as the platform reaches it
+    if provider and args.provider_latency:
+        far_port = _free_port()
+        far_provider = f"http://127.0.0.1:{far_port}"
+        proxy.append(subprocess.Popen(
+            [sys.executable, "-m", "bench.latency_proxy", "--listen", str(far_port),
+             "--to", provider.rsplit(":", 1)[1], "--latency-ms", str(args.provider_latency)]))
     procs = [subprocess.Popen(
         [sys.executable, "-m", "clipcart.cli", "serve", "--port", str(p), "--no-migrate"],
         env={**env, "CLIPCART_BASE_URL": f"http://127.0.0.1:{p}",
              # without a provider process each server reaches the provider mounted in itself
              # (it shares the database): one busy server answering every provider call would
              # be the bottleneck
-             "CLIPCART_PSP_BASE_URL": f"{provider or f'http://127.0.0.1:{p}'}/psp-sandbox/v1",
+             "CLIPCART_PSP_BASE_URL":
+                 f"{far_provider or f'http://127.0.0.1:{p}'}/psp-sandbox/v1",
              "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox",
              "CLIPCART_JOBS_URL": args.jobs or f"sqlite:///{data_dir / f'jobs-{p}.db'}"},
         stdout=subprocess.DEVNULL, stderr=(data_dir / f"server-{p}.log").open("w"))
@@ -325,7 +337,7 @@ def main() -> None:
             [sys.executable, "-m", "clipcart.cli", "worker", "--workers",
              str(args.worker_threads)],
             env={**env, "CLIPCART_BASE_URL": bases[0],
-                 "CLIPCART_PSP_BASE_URL": f"{provider or bases[0]}/psp-sandbox/v1",
+                 "CLIPCART_PSP_BASE_URL": f"{far_provider or bases[0]}/psp-sandbox/v1",
                  "CLIPCART_PSP_WEBHOOK_URL": f"{bases[0]}/api/v1/payments/webhooks/sandbox"},
             stdout=subprocess.DEVNULL, stderr=(data_dir / "worker.log").open("w"),
             preexec_fn=(lambda: os.nice(args.worker_nice)) if args.worker_nice else None))
@@ -378,9 +390,9 @@ def main() -> None:
         engine.dispose()
         hot = _hot_row(url, 3.0, 1), _hot_row_again(url, args.threads)
     finally:
-        for proc in procs:
+        for proc in procs + proxy:
             proc.terminate()
-        for proc in procs:
+        for proc in procs + proxy:
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:  # a consumer still finishing a retry
@@ -393,7 +405,8 @@ def main() -> None:
           f"{platform.release()}; python {platform.python_version()}")
     print(f"database: {make_url(url).get_backend_name()}; servers: {args.servers}; "
           f"client threads: {args.threads}; provider: "
-          f"{'own process' if provider else 'in each server'}; jobs: "
+          f"{'own process' if provider else 'in each server'}"
+          f"{f', {args.provider_latency:g} ms away' if proxy else ''}; jobs: "
           f"{'worker process on ' + args.jobs.split(':')[0] if args.jobs else 'in-process'}")
     print(f"warm-up: {args.warmup} buyer(s) per server paid for another SKU before the sale, "
           f"{args.threads} at a time")
