@@ -192,6 +192,28 @@ def test_a_short_wait_outside_keeps_the_slot() -> None:
     assert asyncio.run(run()) == ["back", "cart"]
 
 
+def test_a_request_given_up_while_its_slot_is_lent_does_not_take_one_back() -> None:
+    async def run() -> int:
+        loop, gate = asyncio.get_running_loop(), PriorityGate(1)
+        await gate.acquire(FINISH)
+        lease, lent, answered = Lease(gate, loop, 0.0), threading.Event(), threading.Event()
+
+        def handler() -> None:  # goes on after its request was cancelled
+            with lease.stepped_aside():
+                lent.set()
+                assert answered.wait(5)
+
+        handling = asyncio.create_task(asyncio.to_thread(handler))
+        while not lent.is_set() or gate.busy:
+            await asyncio.sleep(0.001)
+        lease.end()  # the middleware's finally, the request cancelled
+        answered.set()
+        await handling
+        return gate.busy
+
+    assert asyncio.run(run()) == 0
+
+
 class FarProvider:
     """The sandbox adapter held at each new payment until let go: a provider far away."""
 

@@ -87,6 +87,7 @@ class Lease:
     def __init__(self, gate: PriorityGate, loop: asyncio.AbstractEventLoop,
                  lend_after: float = LEND_AFTER) -> None:
         self.gate, self.loop, self.lend_after, self.held = gate, loop, lend_after, True
+        self.ended = False
         self._timer: asyncio.TimerHandle | None = None
 
     @contextmanager
@@ -112,10 +113,21 @@ class Lease:
             self._timer.cancel()
             self._timer = None
             return
+        if self.ended:
+            return
         await self.gate.acquire(RESUME)
-        self.held = True
+        if self.ended:  # the request was given up while this waited for its turn
+            self.gate.release()
+        else:
+            self.held = True
 
     def end(self) -> None:
+        """The request is over; or given up (cancelled) while its handler thread still
+        runs, which then must not take a slot back for good."""
+        self.ended = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self.held:
             self.held = False
             self.gate.release()
