@@ -177,6 +177,8 @@ def _buy(http: _Connection, token: str, sku: int, timings: dict[str, list[float]
     auth = {"Authorization": f"Bearer {token}"}
     line = http.post("/api/v1/cart/lines", json={"sku_id": str(sku), "quantity": 1,
                                                  "source": {"type": "live"}}, headers=auth)
+    if line.status_code == 409 and line.json().get("code") == "OUT_OF_STOCK":
+        return "OUT_OF_STOCK"  # sold out already: turned away at "Add to cart"
     if line.status_code != 200:
         return f"cart {line.status_code}"
     started = time.perf_counter()

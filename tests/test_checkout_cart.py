@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.checkout_support import add, buyer, listing
+from sqlalchemy import select
+
+from clipcart.checkout.models import Cart
+from tests.checkout_support import add, buyer, check_out, listing
 from tests.helpers import bearer, signup
 
 
@@ -23,6 +26,21 @@ def test_adding_twice_adds_up_and_patch_and_delete_answer_the_cart(client):
     deleted = client.delete(f"/api/v1/cart/lines/{line['id']}", headers=who.headers)
     assert deleted.status_code == 200
     assert [ln["sku_id"] for ln in deleted.json()["lines"]] == [str(item.sku_ids[1])]
+
+
+def test_a_sold_out_sku_is_turned_away_at_add_to_cart_and_nothing_is_written(client, db):
+    item = listing(client, stock=2)
+    who, late = buyer(client), buyer(client)
+    too_many = add(client, who, item.sku_ids[0], 3)
+    assert too_many.status_code == 409 and too_many.json()["code"] == "OUT_OF_STOCK"
+    assert too_many.json()["sku_id"] == str(item.sku_ids[0])
+    assert add(client, who, item.sku_ids[0], 2).status_code == 200
+    assert check_out(client, who).status_code == 201  # both units reserved
+    sold_out = add(client, late, item.sku_ids[0], 1)
+    assert sold_out.status_code == 409 and sold_out.json()["code"] == "OUT_OF_STOCK"
+    assert client.get("/api/v1/cart", headers=late.headers).json()["lines"] == []
+    with db.sessions() as session:
+        assert session.execute(select(Cart).where(Cart.user_id == late.user_id)).first() is None
 
 
 def test_a_buyer_outside_the_markets_gets_not_in_market(client):

@@ -121,15 +121,17 @@ def test_the_same_checkout_key_answers_the_first_checkout_and_another_body_is_42
 
 def test_out_of_stock_names_the_sku_and_holds_nothing(client, db):
     plenty = listing(client, stock=5, shop_name="Plenty")
-    scarce = listing(client, stock=1, shop_name="Scarce")
-    who = buyer(client)
-    add(client, who, plenty.sku_ids[0], 2)
-    add(client, who, scarce.sku_ids[0], 2)
+    scarce = listing(client, stock=2, shop_name="Scarce")
+    who, rival = buyer(client), buyer(client)
+    assert add(client, who, plenty.sku_ids[0], 2).status_code == 200
+    assert add(client, who, scarce.sku_ids[0], 2).status_code == 200
+    assert add(client, rival, scarce.sku_ids[0], 1).status_code == 200
+    assert check_out(client, rival).status_code == 201  # one of the two is reserved now
     answer = check_out(client, who)
     assert answer.status_code == 409
     assert answer.json()["code"] == "OUT_OF_STOCK"
     assert answer.json()["sku_id"] == str(scarce.sku_ids[0])
-    assert stock(db, plenty.sku_ids[0]) == (5, 0) and stock(db, scarce.sku_ids[0]) == (1, 0)
+    assert stock(db, plenty.sku_ids[0]) == (5, 0) and stock(db, scarce.sku_ids[0]) == (2, 1)
     assert client.get("/api/v1/orders", headers=who.headers).json()["orders"] == []
 
 

@@ -105,3 +105,15 @@ def test_a_bad_address_is_explained_and_holds_nothing(client, db):
 def test_an_empty_cart_page_invites_to_shop(client):
     page = client.get("/cart")
     assert page.status_code == 200 and "Your cart is empty" in page.text
+
+
+def test_adding_more_than_is_left_on_the_page_says_so_and_keeps_no_cart(client):
+    item = listing(client, stock=1)
+    client.cookies.clear()
+    token = csrf_form(client, f"/products/{item.product_id}")
+    answer = client.post("/cart/lines", data={
+        "_csrf_token": token, "sku_id": str(item.sku_ids[0]), "quantity": "2",
+        "action": "buy_now"}, follow_redirects=False)
+    assert answer.status_code == 409
+    assert "1 available, 2 requested" in answer.text
+    assert "cc_cart" not in client.cookies

@@ -13,7 +13,7 @@ from clipcart import idempotency
 from clipcart.checkout import carts, payment, service
 from clipcart.checkout.carts import CartView
 from clipcart.config import get_settings
-from clipcart.db import get_database, transaction
+from clipcart.db import get_database, read_only, transaction
 from clipcart.errors import DomainError, NotFound, ValidationFailed
 from clipcart.ids import parse_id
 from clipcart.markets import market
@@ -127,7 +127,9 @@ def get_cart(request: Request[CurrentUser, Any, Any]) -> dict[str, Any]:
 
 
 @post("/cart/lines", status_code=200, sync_to_thread=True, guards=[requires_user],
-      tags=["cart"], summary="Add a SKU to the cart", opt={admission.OPT: admission.START})
+      tags=["cart"], summary="Add a SKU to the cart", opt={admission.OPT: admission.START},
+      description="409 OUT_OF_STOCK (naming the SKU, what is available and what was asked) "
+                  "when fewer units are left than asked; the cart is then unchanged.")
 def add_cart_line(data: JSONBody[AddLineBody],
                   request: Request[CurrentUser, Any, Any]) -> dict[str, Any]:
     user = request.user
@@ -136,11 +138,14 @@ def add_cart_line(data: JSONBody[AddLineBody],
     if sku_id is None:
         raise ValidationFailed("sku_id is not an id.", field="sku_id")
     source = data.source or SourceIn()
+    with read_only() as session:  # a sold-out SKU is turned away before any write
+        offer = carts.offer_to_add(session, sku_id=sku_id, quantity=data.quantity,
+                                   market=where)
     with transaction() as session:
         cart_id = carts.cart_id_for(session, user_id=user.id, create=True)
         assert cart_id is not None
-        offer = carts.add_line(session, cart_id, sku_id=sku_id, quantity=data.quantity,
-                               source_type=source.type, source_id=source.id, market=where)
+        carts.add_line(session, cart_id, sku_id=sku_id, quantity=data.quantity,
+                       source_type=source.type, source_id=source.id, market=where, offer=offer)
         return cart_json(carts.view_cart(session, cart_id, {sku_id: offer}))
 
 

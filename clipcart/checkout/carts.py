@@ -23,6 +23,7 @@ from clipcart.checkout.models import Cart, CartLine
 from clipcart.db import built_once, upsert_for
 from clipcart.errors import Forbidden, NotFound, ValidationFailed
 from clipcart.ids import new_id
+from clipcart.inventory import service as inventory
 from clipcart.markets import get_markets
 from clipcart.money import Money
 
@@ -157,20 +158,37 @@ def _cart_market(session: Session, cart_id: int) -> str | None:
     return next((o.market for o in offers.values()), None)
 
 
+def _require_market(offer: SkuOffer, market: str | None) -> None:
+    if market is not None and offer.market != market:
+        raise NotFound("This product is not sold in your market.", code="SKU_NOT_AVAILABLE")
+
+
+def offer_to_add(session: Session, *, sku_id: int, quantity: object,
+                 market: str | None) -> SkuOffer:
+    """What a buyer's "Add to cart" checks before the cart is touched (reads only): a live
+    SKU, sold in ``market`` (None: not known yet), with ``quantity`` units to sell now. A
+    sold-out SKU is a 409 OUT_OF_STOCK here, at once, as the product page shows it; the
+    checkout's reservation still decides (a unit seen here may be gone by then)."""
+    wanted = _quantity(quantity)
+    offer = sku_offer(session, sku_id)
+    _require_market(offer, market)
+    inventory.require_available(session, {sku_id: wanted})
+    return offer
+
+
 def add_line(session: Session, cart_id: int, *, sku_id: int, quantity: int,
              source_type: str = "direct", source_id: str | None = None,
-             market: str | None = None) -> SkuOffer:
+             market: str | None = None, offer: SkuOffer | None = None) -> SkuOffer:
     """Add units of a live SKU (to an existing line: quantities add up, capped) to a cart
-    from ``cart_id_for(create=True)``; the SKU's offer, for the answer.
+    from ``cart_id_for(create=True)``; the SKU's offer, for the answer (``offer``: read
+    already, by ``offer_to_add``). No stock check: merging a visitor's cart keeps its lines.
 
     ``market`` is the buyer's market; a visitor's cart keeps to the market of its lines.
     """
     quantity = _quantity(quantity)
     source_type, source_id = _source(source_type, source_id)
-    offer = sku_offer(session, sku_id)
-    wanted = market or _cart_market(session, cart_id)
-    if wanted is not None and offer.market != wanted:
-        raise NotFound("This product is not sold in your market.", code="SKU_NOT_AVAILABLE")
+    offer = offer or sku_offer(session, sku_id)
+    _require_market(offer, market or _cart_market(session, cart_id))
     session.execute(built_once(session, _add_or_top_up), {
         "id": new_id(), "cart_id": cart_id, "sku_id": sku_id, "quantity": quantity,
         "source_type": source_type, "source_id": source_id, "added_at": clock.now()})

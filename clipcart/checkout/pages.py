@@ -20,7 +20,7 @@ from clipcart.checkout.api import return_url
 from clipcart.checkout.pricing import ADDRESS_FIELDS, shipping_rules
 from clipcart.checkout.views import checkout_page_context, group_cart
 from clipcart.config import get_settings
-from clipcart.db import get_database, transaction
+from clipcart.db import get_database, read_only, transaction
 from clipcart.errors import DomainError, NotFound, ValidationFailed
 from clipcart.ids import parse_id
 from clipcart.web.auth import CurrentUser, requires_user
@@ -100,6 +100,10 @@ def add_to_cart(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
         if sku_id is None:
             raise NotFound("Choose a product option.", code="SKU_NOT_AVAILABLE")
         market = carts.buyer_market(user.country) if user else None
+        quantity = _int(data.get("quantity"), "quantity", 1)
+        with read_only() as session:
+            offer = carts.offer_to_add(session, sku_id=sku_id, quantity=quantity,
+                                       market=market)
         with transaction() as session:
             token = None if user else _guest(request)
             if user is None and token is None:
@@ -108,10 +112,9 @@ def add_to_cart(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
                                         guest_token=token, create=True)
             assert cart_id is not None
             source_id = data.get("source_id") or None
-            carts.add_line(session, cart_id, sku_id=sku_id,
-                           quantity=_int(data.get("quantity"), "quantity", 1),
+            carts.add_line(session, cart_id, sku_id=sku_id, quantity=quantity,
                            source_type=data.get("source_type") or "direct",
-                           source_id=source_id, market=market)
+                           source_id=source_id, market=market, offer=offer)
     except DomainError as exc:
         return _cart_page(request, exc.detail, exc.status)
     target = "/checkout" if data.get("action") == "buy_now" else "/cart"
