@@ -16,9 +16,6 @@ straight on the database. Runs on SQLite (default, a fresh file) or PostgreSQL
 from __future__ import annotations
 
 import argparse
-import http.client
-import itertools
-import json
 import os
 import platform
 import secrets
@@ -31,12 +28,12 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from bench.load_client import Connection, provider_connection, thread_connection
 
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2031, "cvc": "737"}
 ADDRESS = {"name": "Ada Lovelace", "phone": "+44 20 7946 0000", "line1": "1 High Street",
@@ -100,56 +97,6 @@ def _buyers(http: httpx.Client, n: int) -> list[str]:
     return tokens
 
 
-class _Answer:
-    def __init__(self, status_code: int, body: bytes) -> None:
-        self.status_code, self._body = status_code, body
-
-    def json(self) -> Any:
-        return json.loads(self._body) if self._body else {}
-
-
-class _Connection:
-    """One keep-alive HTTP/1.1 connection (``http.client``). The load generator runs on the
-    machine it measures, so it should cost little: httpx spends about 1 ms of CPU per
-    request, more than the server spends on a sold-out buyer's cart line. No retries: a
-    POST sent twice would add the SKU twice."""
-
-    def __init__(self, base: str) -> None:
-        where = urlsplit(base)
-        self.conn = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port,
-                                               timeout=60)
-
-    def post(self, path: str, json: Any, headers: dict[str, str] | None = None) -> _Answer:
-        self.conn.request("POST", path, body=_dumps(json),
-                          headers={"Content-Type": "application/json", **(headers or {})})
-        answer = self.conn.getresponse()
-        return _Answer(answer.status, answer.read())
-
-
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value).encode()
-
-
-_clients = threading.local()
-_threads_seen = itertools.count()
-
-
-def _client(bases: list[str]) -> _Connection:
-    """This thread's keep-alive connection, as a load generator keeps one. Each thread
-    sticks to one server, so no connection sits idle long enough for the server to close
-    it under the thread."""
-    if not hasattr(_clients, "http"):
-        _clients.http = _Connection(bases[next(_threads_seen) % len(bases)])
-    return _clients.http  # type: ignore[no-any-return]
-
-
-def _provider_client(provider: str) -> _Connection:
-    """This thread's keep-alive connection to the payment provider's own process."""
-    if not hasattr(_clients, "provider"):
-        _clients.provider = _Connection(provider)
-    return _clients.provider  # type: ignore[no-any-return]
-
-
 def _cpu_seconds(pids: list[int] | None) -> dict[int, float]:
     """User + system CPU so far of these processes, or of every PostgreSQL process when
     ``pids`` is None (Linux /proc; a process that is gone is left out)."""
@@ -170,7 +117,7 @@ def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
-def _buy(http: _Connection, token: str, sku: int, timings: dict[str, list[float]],
+def _buy(http: Connection, token: str, sku: int, timings: dict[str, list[float]],
          provider: str | None = None) -> str:
     """One buyer on ``http``: cart line, checkout, then a card token from the provider
     (``provider``'s own process, else the server's mounted provider) and the payment."""
@@ -190,7 +137,7 @@ def _buy(http: _Connection, token: str, sku: int, timings: dict[str, list[float]
     if made.status_code != 201:
         return f"checkout {made.status_code}"
     started = time.perf_counter()
-    tokenizer = _provider_client(provider) if provider else http
+    tokenizer = provider_connection(provider) if provider else http
     card = tokenizer.post("/psp-sandbox/v1/tokens", json=CARD).json()["token"]
     paid = http.post(f"/api/v1/checkouts/{made.json()['id']}/payment",
                      json={"payment_token": card},
@@ -209,7 +156,8 @@ def _warm_up(bases: list[str], sku: int, tokens: list[str], provider: str | None
     server has compiled its statements and opened the database connections a burst needs."""
     with ThreadPoolExecutor(threads) as pool:
         outcomes = Counter(pool.map(lambda token: _buy(
-            _client(bases), token, sku, {"checkout": [], "payment": []}, provider), tokens))
+            thread_connection(bases), token, sku, {"checkout": [], "payment": []}, provider),
+            tokens))
     if set(outcomes) != {"PAID"}:
         raise SystemExit(f"the warm-up buyers did not all pay: {dict(outcomes)}")
 
@@ -368,7 +316,8 @@ def main() -> None:
         started = time.perf_counter()
         with ThreadPoolExecutor(args.threads) as pool:
             outcomes = Counter(pool.map(
-                lambda token: _buy(_client(bases), token, sku, timings, provider), tokens))
+                lambda token: _buy(thread_connection(bases), token, sku, timings, provider),
+                tokens))
         elapsed = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
         lag = _wait_for_outbox(url)  # the CPU per buyer includes the jobs' catching up

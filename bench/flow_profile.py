@@ -30,12 +30,12 @@ import httpx
 from bench.flash_sale import (
     _buy,
     _buyers,
-    _Connection,
     _drop,
     _free_port,
     _fresh_database,
     _seed,
 )
+from bench.load_client import Connection
 
 _where: contextvars.ContextVar[str] = contextvars.ContextVar("where", default="jobs")
 _ID = re.compile(r"/(pay_)?\d+")
@@ -94,7 +94,7 @@ def _drive(args: argparse.Namespace, base: str, counting: threading.Event,
     cpu_started = time.process_time()
     started = time.perf_counter()
     client_started = time.thread_time()  # the buyers' HTTP client runs in this thread
-    server = _Connection(base)
+    server = Connection(base)
     outcomes = Counter(_buy(server, t, sku, timings) for t in tokens)
     client_cpu = time.thread_time() - client_started
     flow = time.perf_counter() - started
