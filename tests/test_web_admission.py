@@ -34,6 +34,13 @@ def test_only_the_buying_posts_are_gated(app) -> None:  # type: ignore[no-untype
     assert ("POST", "/api/v1/payments/webhooks/sandbox") not in gated
 
 
+async def _visit(gate: PriorityGate, entered: list[str], name: str, kind: int) -> None:
+    """Wait for a turn, note it, and give the slot back at once."""
+    await gate.acquire(kind)
+    entered.append(name)
+    gate.release()
+
+
 def _let_in_order(slots: int, arrivals: list[tuple[str, int]]) -> list[str]:
     """Who gets in, in order, when every slot is held and ``arrivals`` queue in turn; each
     releases as soon as it is in."""
@@ -42,15 +49,9 @@ def _let_in_order(slots: int, arrivals: list[tuple[str, int]]) -> list[str]:
         gate, entered = PriorityGate(slots), []
         for _ in range(slots):
             await gate.acquire(START)
-
-        async def visitor(name: str, kind: int) -> None:
-            await gate.acquire(kind)
-            entered.append(name)
-            gate.release()
-
         tasks = []
         for name, kind in arrivals:
-            tasks.append(asyncio.create_task(visitor(name, kind)))
+            tasks.append(asyncio.create_task(_visit(gate, entered, name, kind)))
             await asyncio.sleep(0)  # queued in arrival order
         assert entered == []  # every slot is held
         for _ in range(slots):
@@ -91,19 +92,13 @@ def test_a_cancelled_wait_leaves_the_queue_and_a_cancelled_turn_is_passed_on() -
     async def run() -> list[str]:
         gate, entered = PriorityGate(1), []
         await gate.acquire(START)
-
-        async def visitor(name: str, kind: int) -> None:
-            await gate.acquire(kind)
-            entered.append(name)
-            gate.release()
-
-        gone = asyncio.create_task(visitor("gone", FINISH))
-        late = asyncio.create_task(visitor("late", START))
+        gone = asyncio.create_task(_visit(gate, entered, "gone", FINISH))
+        late = asyncio.create_task(_visit(gate, entered, "late", START))
         await asyncio.sleep(0)
         gone.cancel()  # the client went away while waiting
         await asyncio.sleep(0)
         assert len(gate.waiting[FINISH]) == 0
-        lucky = asyncio.create_task(visitor("lucky", FINISH))
+        lucky = asyncio.create_task(_visit(gate, entered, "lucky", FINISH))
         await asyncio.sleep(0)
         gate.release()  # lucky's turn...
         lucky.cancel()  # ...but it is cancelled before it runs: the turn goes to late
@@ -143,16 +138,11 @@ def test_a_lease_steps_aside_while_outside_and_comes_back_first() -> None:
             await cart_done.wait()
             gate.release()
 
-        async def visitor(name: str, kind: int) -> None:
-            await gate.acquire(kind)
-            entered.append(name)
-            gate.release()
-
         handling = asyncio.create_task(asyncio.to_thread(handler))
         others = [asyncio.create_task(cart())]
         await asyncio.wait_for(cart_in.wait(), 5)
-        others += [asyncio.create_task(visitor("pay", FINISH)),
-                   asyncio.create_task(visitor("late", START))]
+        others += [asyncio.create_task(_visit(gate, entered, "pay", FINISH)),
+                   asyncio.create_task(_visit(gate, entered, "late", START))]
         back_from_outside.set()
         while not gate.waiting[RESUME]:
             await asyncio.sleep(0.001)
@@ -171,17 +161,11 @@ def test_a_short_wait_outside_keeps_the_slot() -> None:
         loop, gate, entered = asyncio.get_running_loop(), PriorityGate(1), []
         await gate.acquire(FINISH)
         lease = Lease(gate, loop, 5.0)
+        waiting = asyncio.create_task(_visit(gate, entered, "cart", START))
 
-        async def visitor(name: str) -> None:
-            await gate.acquire(START)
-            entered.append(name)
-            gate.release()
-
-        waiting = asyncio.create_task(visitor("cart"))
-
-        def handler() -> None:
+        def handler() -> None:  # the provider answers well within lend_after
             with lease.stepped_aside():
-                pass  # the provider answered at once
+                assert lease.held
             entered.append("back")
 
         await asyncio.to_thread(handler)
